@@ -29,7 +29,6 @@ def _safe_classes() -> list:
     from mmengine.logging.history_buffer import HistoryBuffer
 
     classes: list = [HistoryBuffer, np.ndarray, np.dtype, OrderedDict]
-    classes.append(np.core.multiarray._reconstruct if hasattr(np, "core") else None)
     classes.extend(type(np.dtype(t)) for t in ("float64", "float32", "float16", "int64", "int32", "uint8", "bool"))
     classes.extend([np.float64, np.float32, np.int64, np.int32, np.bool_])
     try:  # numpy >= 2 pickles scalars through numpy._core.multiarray.scalar
@@ -40,19 +39,32 @@ def _safe_classes() -> list:
         from numpy.core.multiarray import scalar
 
         classes.append(scalar)
-    return [c for c in classes if c is not None]
+    return classes
 
 
 _ALLOWED = False
 
 
-def allow_mmengine_checkpoints() -> None:
-    """Allow-list, for ``weights_only`` loading, the classes mmengine checkpoints hold.
+def _history_buffer_reduce(self):
+    # mmengine pickles the buffer's table of statistics methods, i.e. calls to
+    # getattr(HistoryBuffer, 'min'), which weights_only loading rightly refuses.
+    # Rebuild from the data alone: the table is class-level state anyway.
+    return (type(self), (self._log_history, self._count_history, self.max_length))
 
-    Idempotent. Called by clipx's entry points before a Runner resumes.
+
+def allow_mmengine_checkpoints() -> None:
+    """Make mmengine's resume checkpoints loadable with ``weights_only=True``.
+
+    Allow-lists the classes mmengine checkpoints hold (``HistoryBuffer``, numpy
+    arrays, dtypes and scalars), and makes ``HistoryBuffer`` pickle as data only,
+    so checkpoints written after this call contain nothing else. Idempotent;
+    clipx's entry points call it before building a Runner.
     """
     global _ALLOWED
     if not _ALLOWED:
+        from mmengine.logging.history_buffer import HistoryBuffer
+
+        HistoryBuffer.__reduce__ = _history_buffer_reduce
         torch.serialization.add_safe_globals(_safe_classes())
         _ALLOWED = True
 

@@ -47,10 +47,10 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent
 _REPO_ROOT = _PACKAGE_ROOT.parent
 
 # Core modules that register into the clipx scope; they import without mmcv.
-_MODEL_LOCATIONS = ["clipx.backbone"]
-_DATA_LOCATIONS: list[str] = []
+_MODEL_LOCATIONS = ["clipx.backbone", "clipx.pretrain"]
+_DATA_LOCATIONS = ["clipx.data.image_text"]
 _METRIC_LOCATIONS: list[str] = []
-_HOOK_LOCATIONS: list[str] = []
+_HOOK_LOCATIONS = ["clipx.pretrain"]
 
 
 class ClipxRegistry(Registry):
@@ -152,3 +152,25 @@ def missing_type_message(key: str, where: str) -> str:
             "'mmdet.' or 'mmseg.' for their types."
         )
     return f"'{key}' is not registered in the {where} registry. {hint}"
+
+
+_MMENGINE_MISS = re.compile(r"^'?(?P<key>[\w.]+) is not in the (?P<where>[\w:\s]+?) registry")
+
+
+class explain_missing_types:  # noqa: N801 - used as a context manager, reads like one
+    """Turn mmengine's (or mmdet's/mmseg's) "X is not in the registry" into clipx's message.
+
+    Entry points wrap config building in it, so a config that forgets a
+    ``custom_imports`` learns which one to add, whichever scope raised.
+    """
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not KeyError or "custom_imports = dict(" in str(exc):
+            return False
+        match = _MMENGINE_MISS.match(str(exc.args[0]) if exc.args else "")
+        if match is None:
+            return False
+        raise KeyError(missing_type_message(match["key"], match["where"])) from exc

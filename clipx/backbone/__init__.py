@@ -12,7 +12,7 @@ if not any(name.startswith("clipx-") for name in open_clip.list_models()):
 from clipx.registry import MODELS  # noqa: E402
 
 from .dense import DenseFeatures  # noqa: E402
-from .frozen_clip import FrozenCLIP, Unfreeze  # noqa: E402
+from .frozen_clip import FrozenCLIP, Unfreeze, build_open_clip  # noqa: E402
 from .prompt_bank import PromptBank  # noqa: E402
 from .templates import DEFAULT_TEMPLATES, IMAGENET_TEMPLATES, TEMPLATE_SETS, resolve_templates  # noqa: E402
 
@@ -26,5 +26,6 @@ __all__ = [
     "FrozenCLIP",
     "PromptBank",
     "Unfreeze",
+    "build_open_clip",
     "resolve_templates",
 ]

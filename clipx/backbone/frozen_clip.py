@@ -105,13 +105,13 @@ class FrozenCLIP(nn.Module):
             raise ValueError(f"precision='{precision}' is not one of {sorted(PRECISIONS)}.")
         if dense_mode not in ("maskclip", "tokens"):
             raise ValueError(f"dense_mode='{dense_mode}' is not one of 'maskclip', 'tokens'.")
-        self.model_name = _check_model_name(model_name)
+        self.model_name = check_model_name(model_name)
         self.pretrained = pretrained
         self.checkpoint = str(checkpoint) if checkpoint is not None else None
         self.dense_indices = tuple(int(i) for i in dense_indices)
         self.dense_mode = dense_mode
 
-        self.clip, preprocess_cfg = _create_clip(self.model_name, pretrained, self.checkpoint, cache_dir)
+        self.clip, preprocess_cfg = build_open_clip(self.model_name, pretrained, self.checkpoint, cache_dir)
         self.preprocess_cfg: dict = preprocess_cfg
         self.tokenizer = open_clip.get_tokenizer(self.model_name)
         self.context_length: int = int(getattr(self.tokenizer, "context_length", 77))
@@ -350,7 +350,8 @@ class FrozenCLIP(nn.Module):
         return f"model_name={self.model_name}, weights={source}, precision={self.precision}, trainable={trainable}"
 
 
-def _check_model_name(model_name: str) -> str:
+def check_model_name(model_name: str) -> str:
+    """``model_name`` if open_clip knows it, else a ValueError with close matches."""
     name = model_name.replace("/", "-")
     if name.startswith(("hf-hub:", "local-dir:")) or name in open_clip.list_models():
         return name
@@ -361,9 +362,19 @@ def _check_model_name(model_name: str) -> str:
     )
 
 
-def _create_clip(
-    model_name: str, pretrained: str | None, checkpoint: str | None, cache_dir: str | None
+def build_open_clip(
+    model_name: str,
+    pretrained: str | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    cache_dir: str | None = None,
 ) -> tuple[nn.Module, dict]:
+    """An open_clip model from published weights (tag), a local file, or random init.
+
+    Returns:
+        ``(model, preprocess_cfg)``; the config is the tag's, or the one a clipx
+        checkpoint recorded, or the architecture's default.
+    """
+    model_name = check_model_name(model_name)
     if pretrained is not None:
         tags = open_clip.list_pretrained_tags_by_model(model_name)
         if pretrained not in tags:

@@ -1,0 +1,77 @@
+import copy
+
+import numpy as np
+import pytest
+import torch
+from mmengine.runner import Runner
+from PIL import Image
+
+from clipx.checkpoint import allow_mmengine_checkpoints
+from clipx.testing import TEST_VIT
+
+
+@pytest.fixture(scope="module")
+def tiny_csv(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pairs")
+    rng = np.random.default_rng(0)
+    rows = ["filepath,title"]
+    for i in range(16):
+        Image.fromarray(rng.integers(0, 255, (32, 32, 3), dtype=np.uint8)).save(root / f"{i}.png")
+        rows.append(f"{i}.png,a picture number {i}")
+    (root / "pairs.csv").write_text("\n".join(rows))
+    return root / "pairs.csv"
+
+
+def _cfg(csv, work_dir, max_iters):
+    return dict(
+        default_scope="clipx",
+        work_dir=str(work_dir),
+        model=dict(type="CLIPPretrainer", model_name=TEST_VIT),
+        train_dataloader=dict(
+            batch_size=4,
+            num_workers=0,
+            sampler=dict(type="DefaultSampler", shuffle=True, seed=1),
+            collate_fn=dict(type="default_collate"),
+            dataset=dict(type="ImageTextDataset", ann_file=str(csv), model_name=TEST_VIT, is_train=False),
+        ),
+        train_cfg=dict(type="IterBasedTrainLoop", max_iters=max_iters),
+        optim_wrapper=dict(optimizer=dict(type="AdamW", lr=1e-3, weight_decay=0.1)),
+        param_scheduler=[dict(type="LinearLR", start_factor=0.1, by_epoch=False, begin=0, end=4)],
+        default_hooks=dict(
+            checkpoint=dict(type="CheckpointHook", interval=3, by_epoch=False),
+            logger=dict(type="LoggerHook", interval=1),
+        ),
+        randomness=dict(seed=0),
+        log_level="WARNING",
+    )
+
+
+def _weights(runner):
+    return {k: v.detach().clone() for k, v in runner.model.state_dict().items()}
+
+
+def test_resume_ends_with_the_same_weights_as_an_uninterrupted_run(tiny_csv, tmp_path):
+    allow_mmengine_checkpoints()
+    straight = Runner.from_cfg(copy.deepcopy(_cfg(tiny_csv, tmp_path / "a", 6)))
+    straight.train()
+    expected = _weights(straight)
+
+    first = Runner.from_cfg(copy.deepcopy(_cfg(tiny_csv, tmp_path / "b", 3)))
+    first.train()  # "killed" after its checkpoint at iteration 3
+    cfg = _cfg(tiny_csv, tmp_path / "b", 6)
+    cfg["resume"] = True
+    resumed = Runner.from_cfg(cfg)
+    resumed.train()
+    assert resumed.iter == 6
+    got = _weights(resumed)
+    assert expected.keys() == got.keys()
+    for k in expected:
+        torch.testing.assert_close(got[k], expected[k], rtol=0, atol=0, msg=k)
+
+
+def test_runner_checkpoint_loads_with_weights_only(tiny_csv, tmp_path):
+    allow_mmengine_checkpoints()
+    runner = Runner.from_cfg(_cfg(tiny_csv, tmp_path, 3))
+    runner.train()
+    ckpt = torch.load(tmp_path / "iter_3.pth", map_location="cpu", weights_only=True)
+    assert "message_hub" in ckpt and "optimizer" in ckpt
