@@ -1,0 +1,148 @@
+"""Image-text pairs for contrastive pretraining, from the files users already have."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import multiprocessing as mp
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import open_clip
+from mmengine.logging import print_log
+from PIL import Image
+from torch.utils.data import Dataset
+
+from clipx.registry import DATASETS
+
+from .transforms import clip_image_transform, clip_preprocess_cfg
+
+FORMATS = ("csv", "tsv", "jsonl", "coco")
+
+
+def read_pairs(
+    ann_file: str | os.PathLike,
+    *,
+    fmt: str | None = None,
+    image_key: str = "filepath",
+    caption_key: str = "title",
+    sep: str | None = None,
+) -> list[tuple[str, str]]:
+    """(image path, caption) pairs from a CSV/TSV, JSONL or COCO-captions file.
+
+    CSV/TSV use open_clip's column names by default (``filepath``, ``title``);
+    ``sep`` defaults to a tab for ``.tsv`` and a comma otherwise.
+    """
+    path = Path(ann_file)
+    if not path.is_file():
+        raise FileNotFoundError(f"Annotation file '{path}' does not exist.")
+    fmt = fmt or {".tsv": "tsv", ".jsonl": "jsonl", ".json": "coco"}.get(path.suffix, "csv")
+    if fmt not in FORMATS:
+        raise ValueError(f"format='{fmt}' is not one of {FORMATS}.")
+    if fmt == "coco":
+        return _read_coco_captions(path)
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        delimiter = sep or ("\t" if fmt == "tsv" else ",")
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f, delimiter=delimiter))
+    if rows and (image_key not in rows[0] or caption_key not in rows[0]):
+        raise ValueError(
+            f"'{path}' has columns {sorted(rows[0])}; expected image_key='{image_key}' and "
+            f"caption_key='{caption_key}'. Set them in the dataset config."
+        )
+    return [(str(r[image_key]), str(r[caption_key])) for r in rows]
+
+
+def _read_coco_captions(path: Path) -> list[tuple[str, str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if "images" not in data or "annotations" not in data:
+        raise ValueError(f"'{path}' is not a COCO captions file (needs 'images' and 'annotations').")
+    files = {img["id"]: img["file_name"] for img in data["images"]}
+    return [(files[a["image_id"]], a["caption"]) for a in data["annotations"] if "caption" in a]
+
+
+@DATASETS.register_module()
+class ImageTextDataset(Dataset):
+    """Image-caption pairs from CSV/TSV, JSONL or COCO captions.
+
+    Each item is ``{'inputs': image (3, S, S), 'data_samples': {'text': tokens (L,)}}``
+    for ``collate_fn=dict(type='default_collate')``.
+
+    An unreadable or missing image is skipped: the next pair is returned in its
+    place, the skip is logged with the path and counted in :attr:`num_skipped`
+    (shared by all dataloader workers), so an epoch never dies on one bad file.
+
+    Args:
+        ann_file: the annotation file.
+        model_name: open_clip architecture: gives the tokenizer and preprocessing.
+        data_root: prefix for relative image paths (default: the annotation
+            file's folder).
+        pretrained: tag whose preprocessing (mean/std/size) to use.
+        is_train: random square crops (True) or the model's eval preprocessing.
+        crop_scale: area range of the training crop.
+        fmt, image_key, caption_key, sep: see :func:`read_pairs`.
+    """
+
+    def __init__(
+        self,
+        *,
+        ann_file: str,
+        model_name: str,
+        data_root: str | None = None,
+        pretrained: str | None = None,
+        is_train: bool = True,
+        crop_scale: tuple[float, float] = (0.8, 1.0),
+        fmt: str | None = None,
+        image_key: str = "filepath",
+        caption_key: str = "title",
+        sep: str | None = None,
+    ) -> None:
+        self.pairs = read_pairs(ann_file, fmt=fmt, image_key=image_key, caption_key=caption_key, sep=sep)
+        if not self.pairs:
+            raise ValueError(f"Annotation file '{ann_file}' lists no image-caption pairs.")
+        self.data_root = Path(data_root) if data_root is not None else Path(ann_file).parent
+        self.transform: Callable = clip_image_transform(
+            clip_preprocess_cfg(model_name, pretrained), is_train=is_train, crop_scale=crop_scale
+        )
+        self.tokenizer = open_clip.get_tokenizer(model_name)
+        self._skipped = mp.Value("i", 0)
+        self.metainfo = {"model_name": model_name}
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def num_skipped(self) -> int:
+        """Images skipped so far because they could not be read."""
+        return int(self._skipped.value)
+
+    def image_path(self, index: int) -> Path:
+        path = Path(self.pairs[index][0])
+        return path if path.is_absolute() else self.data_root / path
+
+    def load_image(self, index: int) -> Image.Image:
+        with Image.open(self.image_path(index)) as image:
+            return image.convert("RGB")
+
+    def __getitem__(self, index: int) -> dict:
+        for attempt in range(len(self.pairs)):
+            i = (index + attempt) % len(self.pairs)
+            try:
+                image = self.load_image(i)
+            except (OSError, ValueError) as err:
+                with self._skipped.get_lock():
+                    self._skipped.value += 1
+                    count = self._skipped.value
+                print_log(
+                    f"Skipped unreadable image {self.image_path(i)} ({err}); {count} skipped so far",
+                    logger="current",
+                    level=logging.WARNING,
+                )
+                continue
+            tokens = self.tokenizer([self.pairs[i][1]])[0]
+            return {"inputs": self.transform(image), "data_samples": {"text": tokens}}
+        raise RuntimeError(f"No image listed in the dataset could be read (root '{self.data_root}').")
