@@ -4,7 +4,14 @@ import torch
 
 from clipx.backbone import FrozenCLIP
 from clipx.checkpoint import save_clipx_checkpoint
-from clipx.testing import FAKE_CAPTIONS, TEST_RN, TEST_VIT, fake_images, tiny_checkpoint, tiny_open_clip
+from clipx.testing import (
+    FAKE_CAPTIONS,
+    TEST_RN,
+    TEST_VIT,
+    fake_images,
+    tiny_checkpoint,
+    tiny_open_clip,
+)
 
 
 @pytest.mark.parametrize("name,size", [(TEST_VIT, 32), (TEST_RN, 64)])
