@@ -48,8 +48,13 @@ _REPO_ROOT = _PACKAGE_ROOT.parent
 
 # Core modules that register into the clipx scope; they import without mmcv.
 _MODEL_LOCATIONS = ["clipx.backbone", "clipx.pretrain"]
-_DATA_LOCATIONS = ["clipx.data.image_text"]
-_METRIC_LOCATIONS: list[str] = []
+_DATA_LOCATIONS = [
+    "clipx.data.image_text",
+    "clipx.data.webdataset",
+    "clipx.data.classification",
+    "clipx.data.captions",
+]
+_METRIC_LOCATIONS = ["clipx.evaluation"]
 _HOOK_LOCATIONS = ["clipx.pretrain"]
 
 

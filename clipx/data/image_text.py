@@ -110,6 +110,7 @@ class ImageTextDataset(Dataset):
         )
         self.tokenizer = open_clip.get_tokenizer(model_name)
         self._skipped = mp.Value("i", 0)
+        self._bad: set[int] = set()  # indices this process found unreadable
         self.metainfo = {"model_name": model_name}
 
     def __len__(self) -> int:
@@ -117,7 +118,7 @@ class ImageTextDataset(Dataset):
 
     @property
     def num_skipped(self) -> int:
-        """Images skipped so far because they could not be read."""
+        """Unreadable images found so far (each counted once per dataloader worker that met it)."""
         return int(self._skipped.value)
 
     def image_path(self, index: int) -> Path:
@@ -131,9 +132,12 @@ class ImageTextDataset(Dataset):
     def __getitem__(self, index: int) -> dict:
         for attempt in range(len(self.pairs)):
             i = (index + attempt) % len(self.pairs)
+            if i in self._bad:
+                continue
             try:
                 image = self.load_image(i)
             except (OSError, ValueError) as err:
+                self._bad.add(i)
                 with self._skipped.get_lock():
                     self._skipped.value += 1
                     count = self._skipped.value

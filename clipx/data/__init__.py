@@ -1,0 +1,7 @@
+"""Data for clipx.
+
+* :mod:`clipx.data.image_text`: image-caption pairs from CSV/TSV, JSONL or COCO
+  captions (``ImageTextDataset``), registered in ``clipx.registry.DATASETS``.
+* :mod:`clipx.data.shapes_world`: the offline synthetic "shapes world"
+  (coloured shapes, captions, class folders) used as default data.
+"""
