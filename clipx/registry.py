@@ -47,7 +47,7 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent
 _REPO_ROOT = _PACKAGE_ROOT.parent
 
 # Core modules that register into the clipx scope; they import without mmcv.
-_MODEL_LOCATIONS = ["clipx.backbone", "clipx.pretrain"]
+_MODEL_LOCATIONS = ["clipx.backbone", "clipx.pretrain", "clipx.evaluation"]
 _DATA_LOCATIONS = [
     "clipx.data.image_text",
     "clipx.data.webdataset",
@@ -90,7 +90,7 @@ DATASETS = _child("dataset", MMENGINE_DATASETS, _DATA_LOCATIONS)
 DATA_SAMPLERS = _child("data sampler", MMENGINE_DATA_SAMPLERS, _DATA_LOCATIONS)
 TRANSFORMS = _child("transform", MMENGINE_TRANSFORMS, _DATA_LOCATIONS)
 MODELS = _child("model", MMENGINE_MODELS, _MODEL_LOCATIONS)
-MODEL_WRAPPERS = _child("model_wrapper", MMENGINE_MODEL_WRAPPERS)
+MODEL_WRAPPERS = _child("model_wrapper", MMENGINE_MODEL_WRAPPERS, ["clipx.engine.wrappers"])
 OPTIMIZERS = _child("optimizer", MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = _child("optim_wrapper", MMENGINE_OPTIM_WRAPPERS)
 OPTIM_WRAPPER_CONSTRUCTORS = _child(

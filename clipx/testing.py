@@ -45,3 +45,19 @@ def fake_images(batch: int = 2, size: int | tuple[int, int] = 32, *, seed: int =
     h, w = (size, size) if isinstance(size, int) else size
     gen = torch.Generator().manual_seed(seed)
     return torch.randn(batch, 3, h, w, generator=gen)
+
+
+def write_fake_pairs(root: str | os.PathLike, num: int = 16, *, size: int = 32, seed: int = 0) -> Path:
+    """Random PNG images with captions and their ``filepath,title`` CSV; returns the CSV path."""
+    import numpy as np
+    from PIL import Image
+
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    rows = ["filepath,title"]
+    for i in range(num):
+        Image.fromarray(rng.integers(0, 255, (size, size, 3), dtype=np.uint8)).save(root / f"{i}.png")
+        rows.append(f"{i}.png,{FAKE_CAPTIONS[i % len(FAKE_CAPTIONS)]} number {i}")
+    (root / "pairs.csv").write_text("\n".join(rows) + "\n")
+    return root / "pairs.csv"

@@ -5,3 +5,8 @@
 * :mod:`clipx.data.shapes_world`: the offline synthetic "shapes world"
   (coloured shapes, captions, class folders) used as default data.
 """
+
+from .image_text import ImageTextDataset, read_pairs
+from .webdataset import WebDatasetImageText
+
+__all__ = ["ImageTextDataset", "WebDatasetImageText", "read_pairs"]

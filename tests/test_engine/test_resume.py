@@ -1,25 +1,16 @@
 import copy
 
-import numpy as np
 import pytest
 import torch
 from mmengine.runner import Runner
-from PIL import Image
 
 from clipx.checkpoint import allow_mmengine_checkpoints
-from clipx.testing import TEST_VIT
+from clipx.testing import TEST_VIT, write_fake_pairs
 
 
 @pytest.fixture(scope="module")
 def tiny_csv(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pairs")
-    rng = np.random.default_rng(0)
-    rows = ["filepath,title"]
-    for i in range(16):
-        Image.fromarray(rng.integers(0, 255, (32, 32, 3), dtype=np.uint8)).save(root / f"{i}.png")
-        rows.append(f"{i}.png,a picture number {i}")
-    (root / "pairs.csv").write_text("\n".join(rows))
-    return root / "pairs.csv"
+    return write_fake_pairs(tmp_path_factory.mktemp("pairs"))
 
 
 def _cfg(csv, work_dir, max_iters):
