@@ -95,7 +95,7 @@ class ImageTextDataset(Dataset):
         data_root: str | None = None,
         pretrained: str | None = None,
         is_train: bool = True,
-        crop_scale: tuple[float, float] = (0.8, 1.0),
+        crop_scale: tuple[float, float] = (0.9, 1.0),
         fmt: str | None = None,
         image_key: str = "filepath",
         caption_key: str = "title",

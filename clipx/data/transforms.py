@@ -28,7 +28,7 @@ def _to_rgb(image):
 
 
 def clip_image_transform(
-    preprocess_cfg: dict, *, is_train: bool, crop_scale: tuple[float, float] = (0.8, 1.0)
+    preprocess_cfg: dict, *, is_train: bool, crop_scale: tuple[float, float] = (0.9, 1.0)
 ):
     """PIL image -> normalised tensor.
 

@@ -90,7 +90,7 @@ class WebDatasetImageText(IterableDataset):
         num_samples: int,
         pretrained: str | None = None,
         is_train: bool = True,
-        crop_scale: tuple[float, float] = (0.8, 1.0),
+        crop_scale: tuple[float, float] = (0.9, 1.0),
         shuffle_buffer: int = 1000,
         seed: int = 0,
     ) -> None:

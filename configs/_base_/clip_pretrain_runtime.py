@@ -8,8 +8,8 @@ from torch.optim import AdamW
 from clipx.pretrain import ExportCLIPHook
 
 default_scope = "clipx"
-max_iters = 700
-warmup_iters = 100
+max_iters = 800
+warmup_iters = 80
 lr = 1e-3
 batch_size = 256
 

@@ -11,7 +11,7 @@ from clipx.evaluation import ImageTextRetrieval, ImageTextRetrievalModel
 with read_base():
     from .._base_.zeroshot_runtime import *  # noqa: F401,F403
 
-checkpoint = "work_dirs/clip_rn-tiny-64_1xb256-700it_shapes-world/clip_latest.pt"
+checkpoint = "work_dirs/clip_rn-tiny-64_1xb256-800it_shapes-world/clip_latest.pt"
 clip = dict(type=FrozenCLIP, model_name="clipx-RN-tiny-64", checkpoint=checkpoint)
 model = dict(type=ImageTextRetrievalModel, clip=clip)
 test_dataloader.update(  # noqa: F405

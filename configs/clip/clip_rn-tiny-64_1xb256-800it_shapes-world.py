@@ -1,6 +1,6 @@
 # Tiny ModifiedResNet CLIP from scratch on the generated shapes world (64 px).
 # python tools/generate_shapes_world.py --out data/shapes_world
-# python tools/train.py configs/clip/clip_rn-tiny-64_1xb256-700it_shapes-world.py
+# python tools/train.py configs/clip/clip_rn-tiny-64_1xb256-800it_shapes-world.py
 from mmengine.config import read_base
 
 from clipx.data import ImageTextDataset
