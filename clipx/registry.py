@@ -47,15 +47,16 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent
 _REPO_ROOT = _PACKAGE_ROOT.parent
 
 # Core modules that register into the clipx scope; they import without mmcv.
-_MODEL_LOCATIONS = ["clipx.backbone", "clipx.pretrain", "clipx.evaluation"]
+_MODEL_LOCATIONS = ["clipx.backbone", "clipx.pretrain", "clipx.evaluation", "clipx.video"]
 _DATA_LOCATIONS = [
     "clipx.data.image_text",
     "clipx.data.webdataset",
     "clipx.data.classification",
     "clipx.data.captions",
+    "clipx.data.video",
 ]
-_METRIC_LOCATIONS = ["clipx.evaluation"]
-_HOOK_LOCATIONS = ["clipx.pretrain"]
+_METRIC_LOCATIONS = ["clipx.evaluation", "clipx.evaluation.video_retrieval"]
+_HOOK_LOCATIONS = ["clipx.pretrain", "clipx.video"]
 
 
 class ClipxRegistry(Registry):
@@ -107,12 +108,9 @@ FUNCTIONS = _child("function", MMENGINE_FUNCTIONS)
 
 
 def _module_of(path: Path) -> str:
-    """Dotted module that registers what ``path`` defines (its package)."""
-    rel = path.relative_to(_REPO_ROOT).with_suffix("")
-    parts = list(rel.parts)
-    if parts[0] == "clipx":
-        return ".".join(parts[:2]) if len(parts) > 2 else ".".join(parts)
-    return ".".join(parts[:-1]) if parts[-1] == "__init__" else ".".join(parts)
+    """Dotted module of ``path``; importing it also imports (and runs) its parent packages."""
+    parts = list(path.relative_to(_REPO_ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 @lru_cache(maxsize=256)
