@@ -3,6 +3,7 @@ import sys
 
 import pytest
 from mmengine.registry import MODELS as ROOT_MODELS
+from mmengine.registry import DefaultScope
 
 from clipx.registry import MODELS, explain_missing_types, find_defining_modules
 from clipx.testing import TEST_VIT
@@ -33,9 +34,10 @@ def test_unknown_type_names_the_custom_import_to_add():
     from mmseg.registry import MODELS as SEG_MODELS
 
     # an mmseg config asking for a clipx model without the scope prefix: mmseg's registry misses
-    with pytest.raises(KeyError, match=r"custom_imports = dict\(imports=\['clipx.pretrain.model'\]"):
-        with explain_missing_types():
-            SEG_MODELS.build(dict(type="CLIPPretrainer", model_name=TEST_VIT))
+    with DefaultScope.overwrite_default_scope("mmseg"):
+        with pytest.raises(KeyError, match=r"custom_imports = dict\(imports=\['clipx.pretrain.model'\]"):
+            with explain_missing_types():
+                SEG_MODELS.build(dict(type="CLIPPretrainer", model_name=TEST_VIT))
     with pytest.raises(KeyError, match="No module in clipx/ or projects/ defines it"):
         MODELS.build(dict(type="NoSuchHead"))
 

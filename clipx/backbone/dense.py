@@ -74,8 +74,11 @@ def interpolate_pos_embed(pos: torch.Tensor, grid: tuple[int, int], new_grid: tu
 
 
 def _vit_dense(visual: VisionTransformer, images: torch.Tensor, indices: Sequence[int], mode: str) -> DenseFeatures:
-    if visual.attn_pool is not None or visual.pool_type != "tok":
-        raise NotImplementedError("Dense features need a ViT with class-token pooling (pool_type='tok').")
+    if visual.attn_pool is not None or visual.pool_type not in ("tok", "avg") or visual.final_ln_after_pool:
+        raise NotImplementedError(
+            "Dense features need a ViT pooled by its class token or the average of its patch tokens "
+            "(pool_type 'tok' or 'avg', no attentional pooler)."
+        )
     blocks = list(visual.transformer.resblocks)
     if mode == "maskclip" and not isinstance(blocks[-1], ResidualAttentionBlock):
         raise NotImplementedError("dense_mode='maskclip' needs open_clip's default attention blocks; use 'tokens'.")
@@ -101,7 +104,10 @@ def _vit_dense(visual: VisionTransformer, images: torch.Tensor, indices: Sequenc
         if i in take:
             maps.append(x[:, 1:].transpose(1, 2).reshape(batch, channels, gh, gw))
 
-    pooled = visual.ln_post(x[:, 0]) @ visual.proj
+    if visual.pool_type == "tok":
+        pooled = visual.ln_post(x[:, 0]) @ visual.proj
+    else:
+        pooled = visual.ln_post(x[:, 1:]).mean(dim=1) @ visual.proj
     if mode == "maskclip":
         tokens = _value_path(blocks[-1], last_input)[:, 1:]
     else:

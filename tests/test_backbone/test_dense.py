@@ -25,7 +25,7 @@ def test_resnet_dense_shapes_at_two_sizes(size):
     assert out.image_embeds.shape == (2, clip.embed_dim)
 
 
-@pytest.mark.parametrize("name,size", [(TEST_VIT, 32), (TEST_RN, 64)])
+@pytest.mark.parametrize("name,size", [(TEST_VIT, 32), (TEST_RN, 64), ("clipx-ViT-test-gap-8-32", 32)])
 def test_dense_global_embedding_equals_encode_image_at_native_size(name, size):
     clip = tiny_clip(name)
     images = fake_images(2, size)
