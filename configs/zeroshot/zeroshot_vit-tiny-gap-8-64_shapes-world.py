@@ -1,6 +1,6 @@
 # Zero-shot colour x shape classification with the tiny CLIP pretrained on shapes world,
 # prompting with the class names only ("red circle").
-# python tools/test.py configs/zeroshot/zeroshot_vit-nano-8-64_shapes-world.py
+# python tools/test.py configs/zeroshot/zeroshot_vit-tiny-gap-8-64_shapes-world.py
 from mmengine.config import read_base
 
 from clipx.backbone import FrozenCLIP
@@ -10,8 +10,8 @@ from clipx.evaluation import ZeroShotAccuracy, ZeroShotClassifierModel
 with read_base():
     from .._base_.zeroshot_runtime import *  # noqa: F401,F403
 
-checkpoint = "work_dirs/clip_vit-nano-8-64_1xb256-1800it_shapes-world/clip_latest.pt"
-clip = dict(type=FrozenCLIP, model_name="clipx-ViT-nano-8-64", checkpoint=checkpoint)
+checkpoint = "work_dirs/clip_vit-tiny-gap-8-64_1xb256-1100it_shapes-world/clip_latest.pt"
+clip = dict(type=FrozenCLIP, model_name="clipx-ViT-tiny-gap-8-64", checkpoint=checkpoint)
 model = dict(type=ZeroShotClassifierModel, clip=clip, templates="name")
 test_dataloader.update(  # noqa: F405
     dataset=dict(
