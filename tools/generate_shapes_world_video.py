@@ -47,7 +47,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--out", default="data/shapes_world_video", help="output folder")
     parser.add_argument("--num-train", type=int, default=2000, help="training clips")
-    parser.add_argument("--num-test", type=int, default=200, help="independent test clips")
+    parser.add_argument("--num-test", type=int, default=500, help="independent test clips")
     parser.add_argument(
         "--num-test-directions",
         type=int,

@@ -202,7 +202,7 @@ def _sample_motion(
     for _ in range(_PLACEMENT_TRIES):
         direction = _AXES[axis][int(rng.integers(2))]
         travel = min(rng.uniform(*cfg.travel) * size, room)
-        low = rng.uniform(margin, size - margin - travel)  # the path covers [low, low + travel]
+        low = margin + rng.uniform(0.0, max(room - travel, 0.0))  # the path covers [low, low + travel]
         across = rng.uniform(margin, size - margin)
         dx, dy = DIRECTIONS[direction]
         along = low if dx + dy > 0 else low + travel
