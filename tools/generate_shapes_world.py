@@ -16,13 +16,12 @@ Example::
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
+from clipx.data.generated_output import clear, is_current, write_meta
 from clipx.data.shapes_world import (
     COLOURS,
     DEFAULT_COLOURS,
@@ -94,11 +93,6 @@ def requested_meta(cfg: ShapesWorldConfig, args: argparse.Namespace) -> dict:
     return {"generator_version": GENERATOR_VERSION, "config": cfg.to_dict(), "counts": counts}
 
 
-def existing_meta(out: Path) -> dict | None:
-    path = out / "meta.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
 def generate(out: Path, cfg: ShapesWorldConfig, args: argparse.Namespace) -> dict[str, str]:
     """Write every part; returns what was written, by name."""
     kw = {"num_workers": args.workers, "progress": not args.no_progress}
@@ -126,30 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     cfg = build_config(args)
     out = Path(args.out)
     wanted = requested_meta(cfg, args)
-    found = existing_meta(out)
-    if found is not None and not args.force:
-        if {k: found.get(k) for k in wanted} == wanted:
-            print(
-                f"{out} already holds this shapes world (meta.json matches); nothing to do. Use --force to redo."
-            )
-            return 0
-        raise SystemExit(
-            f"{out} holds a shapes world with a different config or counts (see {out / 'meta.json'}). "
-            "Pass --force to replace it, or choose another --out."
-        )
-    for name in ("meta.json", *OUTPUT_DIRS):
-        path = out / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+    if is_current(out, wanted, force=args.force, what="shapes-world images"):
+        return 0
+    clear(out, OUTPUT_DIRS)
     start = time.perf_counter()
     written = generate(out, cfg, args)
     seconds = time.perf_counter() - start
-    # meta.json goes last: its presence means the output is complete.
-    (out / "meta.json").write_text(
-        json.dumps(wanted | {"outputs": written}, indent=2) + "\n", encoding="utf-8"
-    )
+    write_meta(out, wanted, written)
     total = (
         args.num_train
         + args.num_val

@@ -20,13 +20,12 @@ Example::
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
+from clipx.data.generated_output import clear, is_current, write_meta
 from clipx.data.shapes_world import (
     COLOURS,
     DEFAULT_COLOURS,
@@ -111,24 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     cfg = build_config(args)
     out = Path(args.out)
     wanted = requested_meta(cfg, args)
-    meta_path = out / "meta.json"
-    found = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else None
-    if found is not None and not args.force:
-        if {k: found.get(k) for k in wanted} == wanted:
-            print(
-                f"{out} already holds these shapes-world videos (meta.json matches); nothing to do. Use --force to redo."
-            )
-            return 0
-        raise SystemExit(
-            f"{out} holds shapes-world videos with a different config or counts (see {meta_path}). "
-            "Pass --force to replace them, or choose another --out."
-        )
-    for name in ("meta.json", *OUTPUT_DIRS):
-        path = out / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+    if is_current(out, wanted, force=args.force, what="shapes-world videos"):
+        return 0
+    clear(out, OUTPUT_DIRS)
     start = time.perf_counter()
     written = {}
     for name, num, group_size in splits(args):
@@ -144,10 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             written[name] = {k: str(v) for k, v in paths.items()}
     seconds = time.perf_counter() - start
-    # meta.json goes last: its presence means the output is complete.
-    meta_path.write_text(
-        json.dumps(wanted | {"outputs": written}, indent=2) + "\n", encoding="utf-8"
-    )
+    write_meta(out, wanted, written)
     total = sum(num for _, num, _ in splits(args) if num > 0)
     print(f"Wrote {total} clips of {cfg.num_frames} frames in {seconds:.1f} s to {out}:")
     for name, paths in written.items():
