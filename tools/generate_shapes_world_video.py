@@ -54,6 +54,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="test clips in same-look direction groups",
     )
     parser.add_argument("--group-size", type=int, default=4, help="clips per direction group")
+    parser.add_argument(
+        "--train-group-size",
+        type=int,
+        default=4,
+        help="training clips per direction group (consecutive ids), so a batch sampler can "
+        "put clips that differ only in direction into one batch; 1: independent clips",
+    )
     parser.add_argument("--num-frames", type=int, default=24)
     parser.add_argument("--fps", type=int, default=8)
     parser.add_argument("--image-size", type=int, default=64)
@@ -93,7 +100,7 @@ def build_config(args: argparse.Namespace) -> VideoWorldConfig:
 def splits(args: argparse.Namespace) -> list[tuple[str, int, int]]:
     """(split, clips, group size) of every split to write."""
     return [
-        ("train", args.num_train, 1),
+        ("train", args.num_train, args.train_group_size),
         ("test", args.num_test, 1),
         ("test_directions", args.num_test_directions, args.group_size),
     ]

@@ -9,7 +9,7 @@
 # python tools/test.py configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-motion.py \
 #     work_dirs/clip4clip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-motion/iter_300.pth --out seqtransf.json
 # To train the last text block too: --cfg-options model.clip.unfreeze.last_text_blocks=1
-from mmengine.dataset import DefaultSampler, InfiniteSampler, pseudo_collate
+from mmengine.dataset import DefaultSampler, pseudo_collate
 from mmengine.hooks import CheckpointHook, IterTimerHook, LoggerHook, ParamSchedulerHook
 from mmengine.optim import CosineAnnealingLR, LinearLR, OptimWrapper
 from mmengine.runner import IterBasedTrainLoop, TestLoop, ValLoop
@@ -17,6 +17,7 @@ from torch.optim import AdamW
 
 from clipx.backbone import FrozenCLIP
 from clipx.data.classification import clip_eval_transform
+from clipx.data.samplers import GroupedInfiniteSampler
 from clipx.data.video import VideoTextDataset, VideoTextPairs
 from clipx.evaluation.video_retrieval import VideoTextRetrieval
 from clipx.video import CLIP4Clip, TemporalTransformer
@@ -57,7 +58,8 @@ train_dataloader = dict(
     batch_size=batch_size,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type=InfiniteSampler, shuffle=True),
+    # whole direction groups per batch: clips that differ only in direction are the negatives
+    sampler=dict(type=GroupedInfiniteSampler, group_size=4),
     collate_fn=dict(type=pseudo_collate),
     dataset=dict(
         type=VideoTextPairs, ann_file=f"{data_root}/annotations/train_motion.json", **video_data
