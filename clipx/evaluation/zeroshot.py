@@ -316,20 +316,23 @@ def build_clip(clip: FrozenCLIP | dict) -> FrozenCLIP:
     )
 
 
-def stack_images(inputs: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor:
-    """(B, 3, H, W) from a batch tensor or the list ``pseudo_collate`` makes."""
+def stack_images(
+    inputs: torch.Tensor | Sequence[torch.Tensor],
+    *,
+    what: str = "Images",
+    hint: str = "give the dataset the model's eval transform (FrozenCLIP.image_transform()) so every "
+    "image is resized alike",
+) -> torch.Tensor:
+    """(B, ...) from a batch tensor or the list ``pseudo_collate`` makes (images or clips)."""
     if isinstance(inputs, torch.Tensor):
         return inputs
-    images = list(inputs)
-    if not images:
-        raise ValueError("The batch holds no images.")
-    shapes = {tuple(im.shape) for im in images}
+    items = list(inputs)
+    if not items:
+        raise ValueError(f"The batch holds no {what.lower()}.")
+    shapes = {tuple(x.shape) for x in items}
     if len(shapes) > 1:
-        raise ValueError(
-            f"Images in a batch have different shapes {sorted(shapes)}; give the dataset the model's "
-            "eval transform (FrozenCLIP.image_transform()) so every image is resized alike."
-        )
-    return torch.stack(images)
+        raise ValueError(f"{what} in a batch have different shapes {sorted(shapes)}; {hint}.")
+    return torch.stack(items)
 
 
 def sample_fields(sample, keys: Sequence[str]) -> dict:

@@ -11,7 +11,7 @@ from torch import nn
 
 from clipx.backbone import FrozenCLIP
 from clipx.data.video import frame_masks
-from clipx.evaluation.zeroshot import build_clip
+from clipx.evaluation.zeroshot import build_clip, stack_images
 from clipx.pretrain.loss import ContrastiveLoss
 from clipx.registry import MODELS
 
@@ -108,7 +108,9 @@ class CLIP4Clip(BaseModel):
 
     def forward(self, inputs, data_samples=None, mode: str = "tensor"):
         samples = list(data_samples or [])
-        clips = _stack_clips(inputs)
+        clips = stack_images(
+            inputs, what="Clips", hint="give the dataset one num_frames and the backbone's eval transform"
+        )
         mask = frame_masks(samples) if samples else torch.ones(clips.shape[:2], dtype=torch.bool)
         video_embeds = self.encode_video(clips, mask)
         if mode == "tensor":
@@ -156,18 +158,3 @@ class CLIP4Clip(BaseModel):
                 }
             )
         return outputs
-
-
-def _stack_clips(inputs) -> torch.Tensor:
-    if isinstance(inputs, torch.Tensor):
-        return inputs
-    clips = list(inputs)
-    if not clips:
-        raise ValueError("The batch holds no clips.")
-    shapes = {tuple(c.shape) for c in clips}
-    if len(shapes) > 1:
-        raise ValueError(
-            f"Clips in a batch have different shapes {sorted(shapes)}; give the dataset one num_frames "
-            "and the backbone's eval transform."
-        )
-    return torch.stack(clips)
