@@ -7,6 +7,7 @@ Writes, under ``--out``::
     annotations/<split>_{static,motion}.json  MSR-VTT-style {"videos", "sentences"}
     annotations/<split>_{static,motion}.csv   key,vid_key,video_id,sentence (the 1k-A layout)
     annotations/<split>_clips.json            objects, colours, shapes, directions per clip
+    annotations/<split>_reversal_pairs.json   grouped splits: [[a, b], ...] time-reversed twins
 
 Splits: ``train`` and ``test`` hold independent clips; ``test_directions``
 holds groups of --group-size clips that look the same and differ only in
@@ -36,7 +37,7 @@ from clipx.data.shapes_world import (
 from clipx.data.shapes_world_video import VideoWorldConfig, write_video_split
 
 # Bump when the drawing, motions or captions change, so old outputs are not mistaken for new ones.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: reversal_pairs.json for grouped splits
 OUTPUT_DIRS = ("videos", "annotations")
 
 

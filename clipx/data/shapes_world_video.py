@@ -27,6 +27,7 @@ Layout, MSR-VTT-style (read by :class:`clipx.data.video.VideoTextDataset`)::
     annotations/<split>_<set>.json        {"videos": [...], "sentences": [{"video_id", "caption", "sen_id"}]}
     annotations/<split>_<set>.csv         key,vid_key,video_id,sentence (the 1k-A layout), a row per caption
     annotations/<split>_clips.json        per clip: group, objects with colour, shape, size, direction
+    annotations/<split>_reversal_pairs.json  [[a, b], ...] clips that are each other's time reversal
 
 Every group draws from its own generator, ``image_rng(seed, 'video/<split>',
 group)`` (captions from ``'video/<split>/captions'``), so the output does not
@@ -348,7 +349,8 @@ def write_video_split(
 
     Returns:
         Paths written, by name: ``'<set>_json'``, ``'<set>_csv'`` for each
-        caption set, and ``'clips'``.
+        caption set, ``'clips'`` and, for groups of 2 or more,
+        ``'reversal_pairs'``.
     """
     if not isinstance(num_clips, int) or num_clips < 1:
         raise ValueError(f"num_clips={num_clips!r}; use a positive integer.")
@@ -390,7 +392,25 @@ def write_video_split(
             ann_dir / f"{split}_{caption_set}.csv", pairs
         )
     written["clips"] = _write_json(ann_dir / f"{split}_clips.json", records)
+    if group_size > 1:
+        written["reversal_pairs"] = _write_json(
+            ann_dir / f"{split}_reversal_pairs.json", reversal_pairs(records, group_size)
+        )
     return written
+
+
+def reversal_pairs(records: list[dict], group_size: int) -> list[list[str]]:
+    """``[[a, b], ...]``: video ids of clips that are each other's time reversal.
+
+    Members ``2k`` and ``2k + 1`` of a group are reversed twins (:func:`sample_group`).
+    """
+    by_index = {int(r["video_id"].rsplit("_", 1)[1]): r["video_id"] for r in records}
+    pairs = []
+    for index, video_id in sorted(by_index.items()):
+        member = index % group_size
+        if member % 2 == 0 and member + 1 < group_size and index + 1 in by_index:
+            pairs.append([video_id, by_index[index + 1]])
+    return pairs
 
 
 def _write_json(path: Path, data: Any) -> Path:

@@ -38,6 +38,7 @@ for the per-candidate log-sum-exp over queries.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 
@@ -171,6 +172,43 @@ def video_retrieval_metrics(
     return metrics
 
 
+def reversal_accuracy(
+    video_embeds: torch.Tensor,
+    text_embeds: Sequence[torch.Tensor],
+    pairs: Sequence[tuple],
+    row: dict,
+    *,
+    tie_tol: float = 1e-6,
+) -> tuple[float, int]:
+    """Percentage of captions that score their own clip above its time-reversed twin.
+
+    Every caption of either clip of a pair is one trial; a difference within
+    ``tie_tol`` (an order-blind model such as mean pooling gives the two clips
+    the same embedding up to float rounding) counts one half. Chance is 50.
+
+    Args:
+        video_embeds: (V, D).
+        text_embeds: per video, its (K, D) captions.
+        pairs: ``(video_id_a, video_id_b)`` twins.
+        row: video id -> row of ``video_embeds`` / index of ``text_embeds``.
+
+    Returns:
+        ``(accuracy_percent, num_trials)``.
+    """
+    wins = []
+    for a, b in pairs:
+        for own, twin in ((row[a], row[b]), (row[b], row[a])):
+            texts = text_embeds[own]
+            if len(texts) == 0:
+                continue
+            margin = texts @ video_embeds[own] - texts @ video_embeds[twin]
+            wins.append(torch.where(margin.abs() <= tie_tol, 0.5, (margin > 0).float()))
+    if not wins:
+        return float("nan"), 0
+    trials = torch.cat(wins)
+    return 100.0 * float(trials.mean()), len(trials)
+
+
 def format_table(metrics: dict[str, float], ks: Sequence[int] = (1, 5, 10)) -> str:
     """A plain-text table of :func:`video_retrieval_metrics` results, one row per direction."""
     columns = [f"R@{k}" for k in ks] + ["MdR", "MnR"]
@@ -234,14 +272,18 @@ class VideoTextRetrieval(BaseMetric):
     Metrics (prefix ``video_retrieval/``): ``t2v_R@{k}``, ``t2v_MdR``,
     ``t2v_MnR``, ``v2t_...`` (see :func:`video_retrieval_metrics`); with
     ``dual_softmax=True`` also the re-ranked ``dsl_t2v_...``, ``dsl_v2t_...``;
-    and the counts ``num_videos``, ``num_captions``, ``num_skipped_videos``,
-    ``num_empty_videos``.
+    with ``reversal_pairs`` the ``reversal_acc`` of :func:`reversal_accuracy`
+    (chance 50); and the counts ``num_videos``, ``num_captions``,
+    ``num_skipped_videos``, ``num_empty_videos``.
 
     Args:
         ks: the K of each recall.
         chunk_size: queries scored per matrix product (memory bound).
         dual_softmax: also report dual-softmax re-ranked metrics.
         temperature: the dual-softmax temperature (CAMoE: 100).
+        reversal_pairs: a json file ``[[video_a, video_b], ...]`` of clips that
+            are each other's time reversal (the shapes-world generator writes
+            ``annotations/<split>_reversal_pairs.json``); adds ``reversal_acc``.
         collect_device: ``'cpu'`` or ``'gpu'``, how results are gathered.
         prefix: metric-name prefix; default ``'video_retrieval'``.
     """
@@ -255,10 +297,12 @@ class VideoTextRetrieval(BaseMetric):
         chunk_size: int = 256,
         dual_softmax: bool = False,
         temperature: float = 100.0,
+        reversal_pairs: str | None = None,
         collect_device: str = "cpu",
         prefix: str | None = None,
     ) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.reversal_pairs = reversal_pairs
         self.ks = tuple(int(k) for k in ks)
         self.chunk_size = int(chunk_size)
         self.dual_softmax = dual_softmax
@@ -305,6 +349,8 @@ class VideoTextRetrieval(BaseMetric):
         if self.dual_softmax:
             dsl = video_retrieval_metrics(videos, texts, owners, dual_softmax=True, **kw)
             metrics.update({f"dsl_{k}": v for k, v in dsl.items()})
+        if self.reversal_pairs is not None:
+            metrics.update(self._reversal_metrics(ordered))
         dropped = (self.dataset_meta or {}).get("dropped_video_ids", ())
         skipped = ({s for r in results for s in r["skipped_ids"]} | set(dropped)) - set(by_id)
         empty = sum(r["empty"] for r in ordered)
@@ -327,3 +373,22 @@ class VideoTextRetrieval(BaseMetric):
                 level=logging.WARNING,
             )
         return metrics
+
+    def _reversal_metrics(self, ordered: list[dict]) -> dict[str, float]:
+        with open(self.reversal_pairs, encoding="utf-8") as f:
+            pairs = json.load(f)
+        row = {r["video_id"]: i for i, r in enumerate(ordered)}
+        known = [(a, b) for a, b in pairs if a in row and b in row]
+        if not known:
+            raise ValueError(
+                f"None of the {len(pairs)} pairs in reversal_pairs={self.reversal_pairs!r} name two "
+                f"evaluated videos (e.g. {pairs[:1]}); point it at the pairs file of the split under test."
+            )
+        videos = torch.stack([r["video_embeds"] for r in ordered])
+        acc, num = reversal_accuracy(videos, [r["text_embeds"] for r in ordered], known, row)
+        print_log(
+            f"Reversal accuracy (own clip above its time-reversed twin, chance 50%): {acc:.2f} "
+            f"over {num} captions of {len(known)} pairs.",
+            logger="current",
+        )
+        return {"reversal_acc": acc, "num_reversal_captions": float(num)}

@@ -32,8 +32,13 @@ def rank_of(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         (Q,) long ranks.
     """
     target_scores = scores.gather(1, targets[:, None])
-    earlier = torch.arange(scores.shape[1], device=scores.device)[None, :] < targets[:, None]
-    return (scores > target_scores).sum(1) + ((scores == target_scores) & earlier).sum(1)
+    ranks = (scores > target_scores).sum(1)
+    # ties with the target are rare with float scores: resolve them only on the rows that have any
+    tied = ((scores == target_scores).sum(1) > 1).nonzero().flatten()
+    if len(tied):
+        earlier = torch.arange(scores.shape[1], device=scores.device)[None, :] < targets[tied, None]
+        ranks[tied] += ((scores[tied] == target_scores[tied]) & earlier).sum(1)
+    return ranks
 
 
 def class_logits(

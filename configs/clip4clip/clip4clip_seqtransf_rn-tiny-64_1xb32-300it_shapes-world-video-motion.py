@@ -1,14 +1,16 @@
 # CLIP4Clip seqTransf on shapes-world clips with motion captions ("a red circle moving left").
-# The tiny CLIP pretrained on shapes world stays frozen; only the temporal transformer trains
-# (3 blocks copied from the tiny CLIP's text transformer, whose width equals the embedding
-# dimension, 128). Validation and test use the `test_directions` split: groups of 4 clips that
-# look the same and differ only in direction, in time-reversed pairs, which an order-blind
-# meanP cannot tell apart.
+# The temporal transformer (3 blocks copied from the tiny CLIP's text transformer, whose width
+# equals the embedding dimension, 128) trains together with the last stage and the attention
+# pool of the tiny CLIP's image tower: frozen, its global frame embedding barely encodes where
+# a shape is (benchmarks/position_probe.py), so no temporal model over it can read direction.
+# Batches hold whole direction groups, so clips that differ only in direction are the negatives.
+# Validation and test use the `test_directions` split: groups of 4 clips that look the same and
+# differ only in direction, in time-reversed pairs, which an order-blind meanP cannot tell apart
+# (`reversal_acc`: own clip above its reversed twin, chance 50%).
 # python tools/generate_shapes_world_video.py --out data/shapes_world_video
 # python tools/train.py configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-motion.py
 # python tools/test.py configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-motion.py \
 #     work_dirs/clip4clip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-motion/iter_300.pth --out seqtransf.json
-# To train the last text block too: --cfg-options model.clip.unfreeze.last_text_blocks=1
 from mmengine.dataset import DefaultSampler, pseudo_collate
 from mmengine.hooks import CheckpointHook, IterTimerHook, LoggerHook, ParamSchedulerHook
 from mmengine.optim import CosineAnnealingLR, LinearLR, OptimWrapper
@@ -31,7 +33,12 @@ max_iters = 300
 warmup_iters = 30
 lr = 5e-4
 
-clip = dict(type=FrozenCLIP, model_name="clipx-RN-tiny-64", checkpoint=checkpoint, unfreeze=dict())
+clip = dict(
+    type=FrozenCLIP,
+    model_name="clipx-RN-tiny-64",
+    checkpoint=checkpoint,
+    unfreeze=dict(last_blocks=1, names=("visual.attnpool",)),
+)
 model = dict(
     type=CLIP4Clip,
     clip=clip,
@@ -67,8 +74,11 @@ train_dataloader = dict(
 )
 val_dataloader = eval_dataloader
 test_dataloader = eval_dataloader
-val_evaluator = dict(type=VideoTextRetrieval, ks=(1, 5, 10))
-test_evaluator = dict(type=VideoTextRetrieval, ks=(1, 5, 10), dual_softmax=True)
+reversal_pairs = f"{data_root}/annotations/test_directions_reversal_pairs.json"
+val_evaluator = dict(type=VideoTextRetrieval, ks=(1, 5, 10), reversal_pairs=reversal_pairs)
+test_evaluator = dict(
+    type=VideoTextRetrieval, ks=(1, 5, 10), dual_softmax=True, reversal_pairs=reversal_pairs
+)
 
 train_cfg = dict(type=IterBasedTrainLoop, max_iters=max_iters, val_interval=100)
 val_cfg = dict(type=ValLoop)
@@ -76,7 +86,8 @@ test_cfg = dict(type=TestLoop)
 optim_wrapper = dict(
     type=OptimWrapper,
     optimizer=dict(type=AdamW, lr=lr, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.1),
-    paramwise_cfg=dict(flat_decay_mult=0.0),
+    # the unfrozen CLIP parts move at half the rate of the new temporal transformer
+    paramwise_cfg=dict(flat_decay_mult=0.0, custom_keys={"clip.clip.visual": dict(lr_mult=0.5)}),
 )
 param_scheduler = [
     dict(type=LinearLR, start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),

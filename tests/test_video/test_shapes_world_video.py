@@ -86,6 +86,7 @@ def test_written_split_layout_and_determinism(video_set, tmp_path):
         return hashlib.sha1(Path(path).read_bytes()).hexdigest()
 
     assert digest(again["motion_csv"]) == digest(written["test"]["motion_csv"])
+    assert "reversal_pairs" not in again  # independent clips have no twins
     assert digest(tmp_path / "videos" / "test_000002.mp4") == digest(
         root / "videos" / "test_000002.mp4"
     )

@@ -10,6 +10,7 @@ from clipx.evaluation.video_retrieval import (
     VideoTextRetrieval,
     dual_softmax,
     rank_metrics,
+    reversal_accuracy,
     video_retrieval_metrics,
     video_retrieval_ranks,
 )
@@ -196,3 +197,36 @@ def test_evaluate_ranks_only_after_gathering_every_rank(monkeypatch):
     result = here.evaluate(12)
     assert {k: result[f"video_retrieval/{k}"] for k in expected} == expected
     assert result["video_retrieval/num_videos"] == 12 and here.results == []
+
+
+def test_reversal_accuracy_counts_wins_and_half_ties(tmp_path):
+    videos = torch.nn.functional.normalize(
+        torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), dim=-1
+    )
+    texts = [
+        torch.tensor([[1.0, 0.0], [0.0, 1.0]]),  # own clip 0: one win, one loss against clip 1
+        torch.tensor([[0.0, 1.0]]),  # own clip 1: a win against clip 0
+        torch.tensor([[1.0, 0.0]]),  # clip 2 has no twin here
+    ]
+    row = {"a": 0, "b": 1, "c": 2}
+    acc, num = reversal_accuracy(videos, texts, [("a", "b")], row)
+    assert num == 3 and acc == pytest.approx(100 * 2 / 3)
+    same = videos[[0, 0, 2]]  # an order-blind model: twins embed the same -> ties
+    assert reversal_accuracy(same, texts, [("a", "b")], row) == (50.0, 3)
+
+    pairs = tmp_path / "pairs.json"
+    pairs.write_text('[["a", "b"], ["x", "y"]]')
+    metric = VideoTextRetrieval(reversal_pairs=str(pairs))
+    metric.process(
+        {},
+        [
+            {"video_id": v, "video_embeds": videos[i], "text_embeds": texts[i]}
+            for v, i in row.items()
+        ],
+    )
+    result = metric.compute_metrics(metric.results)
+    assert result["reversal_acc"] == pytest.approx(100 * 2 / 3)
+    assert result["num_reversal_captions"] == 3
+    pairs.write_text('[["x", "y"]]')
+    with pytest.raises(ValueError, match="reversal_pairs"):
+        metric.compute_metrics(metric.results)

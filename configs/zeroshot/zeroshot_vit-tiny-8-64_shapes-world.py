@@ -1,0 +1,24 @@
+# Zero-shot colour x shape classification with the tiny CLIP pretrained on shapes world,
+# prompting with the class names only ("red circle").
+# python tools/test.py configs/zeroshot/zeroshot_vit-tiny-8-64_shapes-world.py
+from mmengine.config import read_base
+
+from clipx.backbone import FrozenCLIP
+from clipx.data.classification import ImageFolderClassification, clip_eval_transform
+from clipx.evaluation import ZeroShotAccuracy, ZeroShotClassifierModel
+
+with read_base():
+    from .._base_.zeroshot_runtime import *  # noqa: F401,F403
+
+checkpoint = "work_dirs/clip_vit-tiny-8-64_1xb256-1000it_shapes-world/clip_latest.pt"
+clip = dict(type=FrozenCLIP, model_name="clipx-ViT-tiny-8-64", checkpoint=checkpoint)
+model = dict(type=ZeroShotClassifierModel, clip=clip, templates="name")
+test_dataloader.update(  # noqa: F405
+    dataset=dict(
+        type=ImageFolderClassification,
+        root="data/shapes_world/zeroshot/val",
+        classes_file="../classes.txt",
+        transform=dict(type=clip_eval_transform, clip=clip),
+    )
+)
+test_evaluator = dict(type=ZeroShotAccuracy, topk=(1, 5), per_class=True)
