@@ -8,7 +8,7 @@ import logging
 import os
 import warnings
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -391,7 +391,8 @@ def build_open_clip(
             ) from err
         return model, dict(open_clip.get_model_preprocess_cfg(model))
 
-    model = open_clip.create_model(model_name)
+    with _quiet_random_init_warning(checkpoint is not None):
+        model = open_clip.create_model(model_name)
     preprocess_cfg = dict(open_clip.get_model_preprocess_cfg(model))
     if checkpoint is not None:
         state, meta = extract_clip_state_dict(load_checkpoint_file(checkpoint), checkpoint)
@@ -404,6 +405,25 @@ def build_open_clip(
         _load_state(model, state, checkpoint, model_name)
         preprocess_cfg = merge_preprocess_dict(preprocess_cfg, meta.get("preprocess_cfg", {}))
     return model, preprocess_cfg
+
+
+class _RandomInitFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "initialized randomly" not in record.getMessage()
+
+
+@contextmanager
+def _quiet_random_init_warning(active: bool):
+    """Drops open_clip's "Model initialized randomly" warning when a checkpoint loads next."""
+    if not active:
+        yield
+        return
+    root, flt = logging.getLogger(), _RandomInitFilter()
+    root.addFilter(flt)
+    try:
+        yield
+    finally:
+        root.removeFilter(flt)
 
 
 def _load_state(model: nn.Module, state: dict, path: str, model_name: str) -> None:

@@ -1,8 +1,10 @@
 # CLIP4Clip seqTransf on shapes-world clips with motion captions ("a red circle moving left").
 # The temporal transformer (3 blocks copied from the tiny CLIP's text transformer, whose width
-# equals the embedding dimension, 128) trains together with the last stage and the attention
-# pool of the tiny CLIP's image tower: frozen, its global frame embedding barely encodes where
-# a shape is (benchmarks/position_probe.py), so no temporal model over it can read direction.
+# equals the embedding dimension, 128) trains together with the last stage and attention pool of
+# the image tower and the last block and projection of the text tower. Frozen, the tiny CLIP
+# can read direction on neither side: its global frame embedding barely encodes where a shape
+# is (benchmarks/position_probe.py), and its text embeddings of "a red circle moving left" and
+# "... moving right" have cosine 0.996 (it never saw motion words).
 # Batches hold whole direction groups, so clips that differ only in direction are the negatives.
 # Validation and test use the `test_directions` split: groups of 4 clips that look the same and
 # differ only in direction, in time-reversed pairs, which an order-blind meanP cannot tell apart
@@ -37,7 +39,9 @@ clip = dict(
     type=FrozenCLIP,
     model_name="clipx-RN-tiny-64",
     checkpoint=checkpoint,
-    unfreeze=dict(last_blocks=1, names=("visual.attnpool",)),
+    unfreeze=dict(
+        last_blocks=1, last_text_blocks=1, names=("visual.attnpool", "ln_final", "text_projection")
+    ),
 )
 model = dict(
     type=CLIP4Clip,

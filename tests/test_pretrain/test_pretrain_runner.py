@@ -80,3 +80,12 @@ def test_exported_checkpoint_loads_in_frozen_clip_and_plain_open_clip(tmp_path):
     # the runner's own checkpoint loads too (CLIP weights found under the model's prefix)
     runner_ckpt = FrozenCLIP(model_name=TEST_VIT, checkpoint=tmp_path / "w" / "iter_2.pth")
     torch.testing.assert_close(runner_ckpt.encode_image(images), ref_img, rtol=0, atol=0)
+
+
+def test_export_hook_keeps_snapshots_for_a_learning_curve(tmp_path):
+    cfg = _cfg(write_fake_pairs(tmp_path / "d", 8), tmp_path / "w", 4)
+    cfg["custom_hooks"] = [dict(type="ExportCLIPHook", snapshot_interval=2)]
+    Runner.from_cfg(cfg).train()
+    written = sorted(p.name for p in (tmp_path / "w").glob("clip_*.pt"))
+    assert written == ["clip_iter_2.pt", "clip_iter_4.pt", "clip_latest.pt"]
+    FrozenCLIP(model_name=TEST_VIT, checkpoint=tmp_path / "w" / "clip_iter_2.pt")
