@@ -7,6 +7,9 @@ Writes, under ``--out``::
     image_text/val.csv, val/           held-out pairs, one caption per image
     retrieval/test.csv, test/          held-out images, --captions-per-image rows per image
     zeroshot/classes.txt, val/<colour shape>/   ImageFolder layout, one shape per image
+    segmentation/img_dir, ann_dir/{train,val}    mmseg layout; --seg-novel pixels ignored in train
+    detection/images/{train,val}, annotations/{train,val}.json   COCO boxes at --det-image-size;
+                                       --det-novel boxes left out of train.json
 
 Example::
 
@@ -16,6 +19,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -32,10 +36,13 @@ from clipx.data.shapes_world import (
     write_image_text,
     write_retrieval,
 )
+from clipx.data.shapes_world_det import DEFAULT_NOVEL as DEFAULT_DET_NOVEL
+from clipx.data.shapes_world_det import write_detection
+from clipx.data.shapes_world_seg import DEFAULT_NOVEL, write_segmentation
 
 # Bump when the drawing or captions change, so old outputs are not mistaken for new ones.
-GENERATOR_VERSION = 1
-OUTPUT_DIRS = ("image_text", "retrieval", "zeroshot")
+GENERATOR_VERSION = 2  # 2: captions may name an object's place in the image
+OUTPUT_DIRS = ("image_text", "retrieval", "zeroshot", "segmentation", "detection")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,6 +58,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--num-zeroshot-per-class", type=int, default=20, help="zero-shot images per class"
+    )
+    parser.add_argument("--num-seg-train", type=int, default=4000, help="segmentation train images")
+    parser.add_argument("--num-seg-val", type=int, default=500, help="segmentation val images")
+    parser.add_argument(
+        "--seg-novel",
+        nargs="+",
+        default=list(DEFAULT_NOVEL),
+        help="shapes left out of seg training labels",
+    )
+    parser.add_argument("--num-det-train", type=int, default=4000, help="detection train images")
+    parser.add_argument("--num-det-val", type=int, default=500, help="detection val images")
+    parser.add_argument(
+        "--det-novel",
+        nargs="+",
+        default=list(DEFAULT_DET_NOVEL),
+        help="shapes whose boxes are left out of detection training",
+    )
+    parser.add_argument(
+        "--det-image-size", type=int, default=128, help="detection image side (room for RoIs)"
     )
     parser.add_argument("--image-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
@@ -89,6 +115,13 @@ def requested_meta(cfg: ShapesWorldConfig, args: argparse.Namespace) -> dict:
         "retrieval": args.num_retrieval,
         "captions_per_image": args.captions_per_image,
         "zeroshot_per_class": args.num_zeroshot_per_class,
+        "seg_train": args.num_seg_train,
+        "seg_val": args.num_seg_val,
+        "seg_novel": args.seg_novel,
+        "det_train": args.num_det_train,
+        "det_val": args.num_det_val,
+        "det_novel": args.det_novel,
+        "det_image_size": args.det_image_size,
     }
     return {"generator_version": GENERATOR_VERSION, "config": cfg.to_dict(), "counts": counts}
 
@@ -109,6 +142,22 @@ def generate(out: Path, cfg: ShapesWorldConfig, args: argparse.Namespace) -> dic
         ),
         "zeroshot": write_class_folders(
             out / "zeroshot", args.num_zeroshot_per_class, cfg, split="val", **kw
+        ),
+        "segmentation": write_segmentation(
+            out / "segmentation",
+            cfg,
+            num_train=args.num_seg_train,
+            num_val=args.num_seg_val,
+            novel=args.seg_novel,
+            **kw,
+        ),
+        **write_detection(
+            out / "detection",
+            dataclasses.replace(cfg, image_size=args.det_image_size),
+            num_train=args.num_det_train,
+            num_val=args.num_det_val,
+            novel=args.det_novel,
+            **kw,
         ),
     }
     written["classes"] = out / "zeroshot" / "classes.txt"
@@ -132,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         + args.num_val
         + args.num_retrieval
         + args.num_zeroshot_per_class * len(cfg.shapes) * len(cfg.colours)
+        + args.num_seg_train
+        + args.num_seg_val
+        + args.num_det_train
+        + args.num_det_val
     )
     print(f"Wrote {total} images in {seconds:.1f} s to {out}:")
     for name, path in written.items():

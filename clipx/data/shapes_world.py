@@ -599,6 +599,20 @@ def relation(a: ShapeObject, b: ShapeObject) -> str | None:
     return "left of" if dx < 0 else "right of"
 
 
+_PLACES = (
+    ("in the top left", "at the top", "in the top right"),
+    ("on the left", "in the middle", "on the right"),
+    ("in the bottom left", "at the bottom", "in the bottom right"),
+)
+
+
+def place(obj: ShapeObject, image_size: int) -> str:
+    """Where ``obj`` is in the image, by thirds: ``'in the top left'``, ``'on the right'``,
+    ``'in the middle'``, ..."""
+    col, row = (min(int(3 * c / image_size), 2) for c in obj.center)
+    return _PLACES[max(row, 0)][max(col, 0)]
+
+
 def _join(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -609,11 +623,16 @@ def caption_scene(scene: Scene, rng: np.random.Generator) -> str:
     Objects are listed in random order, each with its size word half of the
     time; when the first two are clearly apart, the first is placed relative
     to the second ("a red circle above a blue star and a green cross").
+    Otherwise, half of the time, the last object says where it is in the
+    image ("a blue star and a green cross on the left"), so the model learns
+    absolute position words too.
     """
     objects = [scene.objects[i] for i in rng.permutation(len(scene.objects))]
     phrases = [object_phrase(o, with_size=bool(rng.random() < 0.5)) for o in objects]
     use_relation = bool(rng.random() < 0.75)
     rel = relation(objects[0], objects[1]) if len(objects) > 1 and use_relation else None
+    if rel is None and rng.random() < 0.5:
+        phrases[-1] = f"{phrases[-1]} {place(objects[-1], scene.image_size)}"
     parts = [f"{phrases[0]} {rel} {phrases[1]}", *phrases[2:]] if rel else phrases
     return _PREFIXES[int(rng.integers(len(_PREFIXES)))].format(_join(parts))
 

@@ -23,6 +23,7 @@ from clipx.data.shapes_world import (
     class_names,
     image_rng,
     mask_to_box,
+    place,
     read_caption_csv,
     relation,
     sample_scene,
@@ -204,6 +205,23 @@ def test_caption_grammar_and_relations():
     captions = {caption_scene(scene, np.random.default_rng(i)) for i in range(50)}
     assert "a large orange circle" in captions and "an orange circle" in captions
     assert "there is an orange circle" in captions
+    assert {"an orange circle in the middle", "a large orange circle in the middle"} & captions
+
+
+def test_place_words_by_thirds():
+    spots = {
+        (5.0, 5.0): "in the top left",
+        (32.0, 4.0): "at the top",
+        (60.0, 10.0): "in the top right",
+        (3.0, 32.0): "on the left",
+        (32.0, 32.0): "in the middle",
+        (63.9, 30.0): "on the right",
+        (10.0, 60.0): "in the bottom left",
+        (30.0, 63.0): "at the bottom",
+        (50.0, 50.0): "in the bottom right",
+    }
+    for center, words in spots.items():
+        assert place(_obj(center=center), 64) == words, center
 
 
 def _erode(mask: np.ndarray) -> np.ndarray:

@@ -1,0 +1,161 @@
+"""Shapes world as a COCO-format open-vocabulary detection set.
+
+Categories are the shape names; colour is not part of the category. Some
+shapes are *novel*: their boxes are left out of the training json (the
+images still show them, as background to a detector trained on it), while
+the validation json has every box. CLIP pretraining on shapes-world captions
+has seen every shape's name, which is what lets a ViLD detector find the
+novel ones.
+
+Layout under ``out_dir``::
+
+    images/train/000000.png ...        images/val/000000.png ...
+    annotations/train.json             base boxes only ("split": "base"/"novel" on each category)
+    annotations/val.json               every box
+
+Scenes come from :func:`clipx.data.shapes_world.sample_scene` and boxes from
+the renderer's visible masks (:func:`mask_to_box`), seeded per image by
+``(cfg.seed, 'detection/<split>', index)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+
+from .shapes_world import (
+    ShapesRenderer,
+    ShapesWorldConfig,
+    _map,
+    _save_image,
+    image_rng,
+    mask_to_box,
+    sample_scene,
+)
+
+# The same novel shapes as the segmentation set (clipx.data.shapes_world_seg).
+DEFAULT_NOVEL: tuple[str, ...] = ("star", "hexagon")
+
+
+def categories(cfg: ShapesWorldConfig, novel: Sequence[str]) -> list[dict]:
+    """COCO ``categories``: one per shape (ids from 1, in ``cfg.shapes`` order), marked base or novel."""
+    unknown = sorted(set(novel) - set(cfg.shapes))
+    if unknown:
+        raise ValueError(
+            f"Novel shape(s) {unknown} are not in the world's shapes {list(cfg.shapes)}."
+        )
+    if len(set(novel)) == len(cfg.shapes):
+        raise ValueError(
+            f"All shapes {list(cfg.shapes)} are novel; leave at least one base shape to train on."
+        )
+    return [
+        {"id": i + 1, "name": s, "split": "novel" if s in novel else "base"}
+        for i, s in enumerate(cfg.shapes)
+    ]
+
+
+def _det_item(index: int, *, cfg: ShapesWorldConfig, stream: str, image_dir: Path) -> dict:
+    scene = sample_scene(cfg, image_rng(cfg.seed, stream, index))
+    image, masks = ShapesRenderer(supersample=cfg.supersample).render(scene)
+    name = f"{index:06d}.{cfg.image_format}"
+    _save_image(image, image_dir / name, cfg.image_format)
+    objects = []
+    for obj, mask in zip(scene.objects, masks, strict=True):
+        box = mask_to_box(mask)
+        if box is not None:
+            objects.append(
+                {"shape": obj.shape, "colour": obj.colour, "box": box, "area": int(mask.sum())}
+            )
+    return {"file_name": name, "objects": objects}
+
+
+def write_detection_split(
+    out_dir: str | os.PathLike,
+    split: str,
+    num_images: int,
+    cfg: ShapesWorldConfig,
+    *,
+    novel: Sequence[str] = DEFAULT_NOVEL,
+    keep_novel: bool,
+    num_workers: int = 1,
+    progress: bool = True,
+) -> Path:
+    """Write ``images/<split>/`` and ``annotations/<split>.json``; returns the json path.
+
+    Args:
+        keep_novel: write the novel shapes' boxes (evaluation) or drop them (training).
+    """
+    if not isinstance(num_images, int) or num_images < 1:
+        raise ValueError(f"num_images={num_images!r}; use a positive integer.")
+    cats = categories(cfg, novel)
+    cat_id = {c["name"]: c["id"] for c in cats}
+    out = Path(out_dir)
+    image_dir = out / "images" / split
+    image_dir.mkdir(parents=True, exist_ok=True)
+    (out / "annotations").mkdir(parents=True, exist_ok=True)
+    stream = f"detection/{split}"
+    fn = partial(_det_item, cfg=cfg, stream=stream, image_dir=image_dir)
+    items = _map(fn, num_images, num_workers=num_workers, progress=progress, desc=stream)
+    images, annotations = [], []
+    for image_id, item in enumerate(items, start=1):
+        images.append(
+            {
+                "id": image_id,
+                "file_name": item["file_name"],
+                "width": cfg.image_size,
+                "height": cfg.image_size,
+            }
+        )
+        for obj in item["objects"]:
+            if obj["shape"] in novel and not keep_novel:
+                continue
+            x0, y0, x1, y1 = obj["box"]
+            annotations.append(
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": image_id,
+                    "category_id": cat_id[obj["shape"]],
+                    "bbox": [x0, y0, x1 - x0, y1 - y0],
+                    "area": obj["area"],
+                    "iscrowd": 0,
+                    "colour": obj["colour"],
+                }
+            )
+    info = {
+        "description": f"shapes world detection, split {split}",
+        "novel": list(novel),
+        "novel_boxes_kept": keep_novel,
+    }
+    path = out / "annotations" / f"{split}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(
+        json.dumps(
+            {"info": info, "images": images, "annotations": annotations, "categories": cats}
+        ),
+        encoding="utf-8",
+    )
+    os.replace(tmp, path)
+    return path
+
+
+def write_detection(
+    out_dir: str | os.PathLike,
+    cfg: ShapesWorldConfig,
+    *,
+    num_train: int,
+    num_val: int,
+    novel: Sequence[str] = DEFAULT_NOVEL,
+    num_workers: int = 1,
+    progress: bool = True,
+) -> dict[str, Path]:
+    """The training split (novel boxes dropped) and the validation split (every box)."""
+    kw = dict(novel=tuple(novel), num_workers=num_workers, progress=progress)
+    return {
+        "det_train": write_detection_split(
+            out_dir, "train", num_train, cfg, keep_novel=False, **kw
+        ),
+        "det_val": write_detection_split(out_dir, "val", num_val, cfg, keep_novel=True, **kw),
+    }

@@ -1,0 +1,150 @@
+"""Shapes-world semantic segmentation in mmseg's layout, with a base/novel class split.
+
+Classes are ``background`` plus the world's shape names (colour is not part
+of the class). Scenes come from :func:`~clipx.data.shapes_world.sample_scene`
+and masks from :class:`~clipx.data.shapes_world.ShapesRenderer`, so the images
+look like the pretraining images (own seed streams, no image is shared).
+
+Novel classes are left out of the *training* labels: their pixels carry the
+ignore index, so a head is taught neither the class nor that it is
+background. Validation labels are complete. The pretraining captions name
+every shape, so CLIP has seen the words; only the segmentation head has not.
+
+Layout under ``out_dir``::
+
+    classes.txt                 one class per line; line i is label value i
+    split.json                  classes, base, novel, ignore_index, counts
+    img_dir/train/000000.png    RGB images
+    ann_dir/train/000000.png    uint8 label maps (novel pixels = ignore_index)
+    img_dir/val/..., ann_dir/val/...   complete labels
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .shapes_world import (
+    Scene,
+    ShapesRenderer,
+    ShapesWorldConfig,
+    _check_count,
+    _map,
+    _save_image,
+    image_rng,
+    sample_scene,
+)
+
+BACKGROUND = "background"
+IGNORE_INDEX = 255
+DEFAULT_NOVEL: tuple[str, ...] = ("star", "hexagon")
+
+
+def seg_class_names(cfg: ShapesWorldConfig) -> list[str]:
+    """``['background', *cfg.shapes]``: label value i is class i."""
+    return [BACKGROUND, *cfg.shapes]
+
+
+def check_novel(cfg: ShapesWorldConfig, novel: Sequence[str]) -> tuple[str, ...]:
+    """``novel`` as a tuple, after checking it names some but not all of the world's shapes."""
+    if isinstance(novel, str):
+        raise TypeError(f"novel classes must be a list of shape names, got the string {novel!r}.")
+    novel = tuple(novel)
+    unknown = [n for n in novel if n not in cfg.shapes]
+    if unknown:
+        raise ValueError(
+            f"Novel class(es) {unknown} are not shapes of this world: {list(cfg.shapes)}."
+        )
+    if len(set(novel)) == len(cfg.shapes):
+        raise ValueError(
+            f"Every shape is novel ({list(novel)}); leave at least one base shape to train on."
+        )
+    return novel
+
+
+def label_map(
+    scene: Scene,
+    masks: Sequence[np.ndarray],
+    classes: Sequence[str],
+    *,
+    ignored: Sequence[str] = (),
+) -> np.ndarray:
+    """(H, W) uint8 label map of a rendered scene.
+
+    Args:
+        scene: the scene.
+        masks: each object's visible mask (``ShapesRenderer.render``).
+        classes: class list; index 0 is the background.
+        ignored: class names whose pixels get ``IGNORE_INDEX``.
+
+    Returns:
+        The class index of each pixel, ``IGNORE_INDEX`` on ``ignored`` classes.
+    """
+    labels = np.zeros((scene.image_size, scene.image_size), dtype=np.uint8)
+    for obj, mask in zip(scene.objects, masks, strict=True):
+        labels[mask] = IGNORE_INDEX if obj.shape in ignored else classes.index(obj.shape)
+    return labels
+
+
+def _seg_item(
+    index: int, *, cfg: ShapesWorldConfig, split: str, out: Path, ignored: tuple[str, ...]
+) -> None:
+    scene = sample_scene(cfg, image_rng(cfg.seed, f"segmentation/{split}", index))
+    image, masks = ShapesRenderer(supersample=cfg.supersample).render(scene)
+    labels = label_map(scene, masks, seg_class_names(cfg), ignored=ignored)
+    name = f"{index:06d}"
+    _save_image(image, out / "img_dir" / split / f"{name}.{cfg.image_format}", cfg.image_format)
+    Image.fromarray(labels).save(out / "ann_dir" / split / f"{name}.png")
+
+
+def write_segmentation(
+    out_dir: str | os.PathLike,
+    cfg: ShapesWorldConfig,
+    *,
+    num_train: int,
+    num_val: int,
+    novel: Sequence[str] = DEFAULT_NOVEL,
+    num_workers: int = 1,
+    progress: bool = True,
+) -> Path:
+    """Write the segmentation split (see the module docstring for the layout).
+
+    Args:
+        out_dir: destination folder (created).
+        cfg: the world.
+        num_train: training images (novel pixels ignored).
+        num_val: validation images (complete labels).
+        novel: shape names held out of the training labels.
+        num_workers: processes drawing images; the output does not depend on it.
+        progress: show progress bars.
+
+    Returns:
+        ``out_dir/split.json``.
+    """
+    _check_count("num_train", num_train)
+    _check_count("num_val", num_val)
+    novel = check_novel(cfg, novel)
+    out = Path(out_dir)
+    classes = seg_class_names(cfg)
+    for split, count, ignored in (("train", num_train, novel), ("val", num_val, ())):
+        for kind in ("img_dir", "ann_dir"):
+            (out / kind / split).mkdir(parents=True, exist_ok=True)
+        fn = partial(_seg_item, cfg=cfg, split=split, out=out, ignored=ignored)
+        _map(fn, count, num_workers=num_workers, progress=progress, desc=f"segmentation/{split}")
+    (out / "classes.txt").write_text("".join(f"{c}\n" for c in classes), encoding="utf-8")
+    split = {
+        "classes": classes,
+        "base": [c for c in classes if c not in novel],
+        "novel": list(novel),
+        "ignore_index": IGNORE_INDEX,
+        "counts": {"train": num_train, "val": num_val},
+    }
+    path = out / "split.json"
+    path.write_text(json.dumps(split, indent=2) + "\n", encoding="utf-8")
+    return path
