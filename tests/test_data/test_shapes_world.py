@@ -336,6 +336,16 @@ def test_cli_writes_then_skips_then_refuses_a_different_config(tmp_path, capsys)
     argv += [
         "--num-zeroshot-per-class",
         "1",
+        "--num-seg-train",
+        "2",
+        "--num-seg-val",
+        "2",
+        "--num-det-train",
+        "2",
+        "--num-det-val",
+        "2",
+        "--det-image-size",
+        "64",
         "--image-size",
         "32",
         "--workers",
@@ -346,6 +356,7 @@ def test_cli_writes_then_skips_then_refuses_a_different_config(tmp_path, capsys)
     assert "Wrote" in capsys.readouterr().out
     assert (out / "meta.json").is_file() and (out / "image_text/train.csv").is_file()
     assert len((out / "zeroshot/classes.txt").read_text().splitlines()) == 36
+    assert (out / "segmentation").is_dir() and (out / "detection/annotations/train.json").is_file()
     assert tool.main(argv) == 0
     assert "nothing to do" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="--force"):
