@@ -117,6 +117,10 @@ class TemporalTransformer(nn.Module):
         num_heads: heads of randomly initialised blocks; default ``max(1, D // 64)``
             (CLIP's rule). Copied blocks keep the text tower's heads.
         init_from_text: copy the text transformer's first blocks when the widths match.
+        position_std: when given, the frame positions start from N(0, std^2)
+            instead of the text positions (a tiny CLIP's text positions are too
+            small to make the blocks order-aware; 0.1 gives rows of about the
+            unit frame embeddings' norm at D=128).
     """
 
     def __init__(
@@ -127,6 +131,7 @@ class TemporalTransformer(nn.Module):
         max_frames: int = 32,
         num_heads: int | None = None,
         init_from_text: bool = True,
+        position_std: float | None = None,
     ) -> None:
         super().__init__()
         if num_layers < 1 or max_frames < 1:
@@ -156,7 +161,9 @@ class TemporalTransformer(nn.Module):
 
         position = torch.empty(self.max_frames, dim)
         text_pos = getattr(clip.clip, "positional_embedding", None)
-        if copy_text and text_pos is not None and text_pos.shape[0] >= self.max_frames:
+        if position_std is not None:
+            nn.init.normal_(position, std=float(position_std))
+        elif copy_text and text_pos is not None and text_pos.shape[0] >= self.max_frames:
             position.copy_(text_pos[: self.max_frames].detach().float())
         else:
             nn.init.normal_(position, std=0.01)

@@ -98,3 +98,18 @@ def test_build_aggregator_passes_the_backbone_only_where_wanted(vit_test):
     seq = build_aggregator(dict(type=TemporalTransformer, num_layers=1, max_frames=4), vit_test)
     assert isinstance(seq, TemporalTransformer) and len(seq.blocks) == 1
     assert MODELS.get("TemporalTransformer") is TemporalTransformer
+
+
+def test_position_std_makes_the_start_order_aware(rn_tiny):
+    embeds, _ = frames_and_mask(dim=128)
+    mask = torch.ones(3, 6, dtype=torch.bool)
+
+    def order_gap(agg):
+        with torch.no_grad():
+            return (1 - (agg(embeds, mask) * agg(embeds.flip(1), mask)).sum(-1)).mean().item()
+
+    copied = TemporalTransformer(clip=rn_tiny, num_layers=2, max_frames=8)
+    scaled = TemporalTransformer(clip=rn_tiny, num_layers=2, max_frames=8, position_std=0.1)
+    assert scaled.frame_position.std().item() == pytest.approx(0.1, rel=0.2)
+    assert scaled.copied_layers == 2  # the blocks still come from the text tower
+    assert order_gap(scaled) > order_gap(copied)
