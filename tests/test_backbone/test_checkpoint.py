@@ -85,3 +85,14 @@ def test_garbage_file_is_a_clear_error(tmp_path):
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="junk.pt"):
         FrozenCLIP(model_name=TEST_VIT, checkpoint=tmp_path / "junk.pt")
+
+
+def test_random_init_warning_only_without_weights(tmp_path, caplog):
+    path = tiny_checkpoint(tmp_path / "clip.pt", TEST_VIT, seed=3)
+    caplog.clear()  # writing the checkpoint built a random model
+    with caplog.at_level("WARNING"):
+        FrozenCLIP(model_name=TEST_VIT, checkpoint=path)
+    assert "initialized randomly" not in caplog.text
+    with caplog.at_level("WARNING"):
+        FrozenCLIP(model_name=TEST_VIT)
+    assert "initialized randomly" in caplog.text  # true here, so open_clip still says it
