@@ -61,3 +61,58 @@ def write_fake_pairs(root: str | os.PathLike, num: int = 16, *, size: int = 32, 
         rows.append(f"{i}.png,{FAKE_CAPTIONS[i % len(FAKE_CAPTIONS)]} number {i}")
     (root / "pairs.csv").write_text("\n".join(rows) + "\n")
     return root / "pairs.csv"
+
+
+# ---------------------------------------------------------------- segmentation (needs mmseg)
+
+SEG_LABELS = ("background", "circle", "square")
+# blocks (ViT) / stages (ResNet) an LSeg head decodes, and DPT's resampling of same-size ViT maps
+SEG_ARCHS = {
+    "vit": dict(model_name=TEST_VIT, size=32, dense_indices=(0, 1), reassemble_scales=(2, 1)),
+    "rn": dict(model_name=TEST_RN, size=64, dense_indices=(1, 2, 3, 4), reassemble_scales=None),
+}
+
+
+def tiny_segmentor(arch: str = "rn", *, seed: int = 0, labels=SEG_LABELS, **head):
+    """An ``LSegSegmentor`` on a seeded tiny CLIP (``arch``: ``'vit'`` or ``'rn'``), 16-wide head."""
+    from clipx.seg import LSegHead, LSegSegmentor
+
+    spec = SEG_ARCHS[arch]
+    clip = tiny_clip(spec["model_name"], seed=seed, dense_indices=spec["dense_indices"])
+    torch.manual_seed(seed)
+    head = dict(type=LSegHead, channels=16, reassemble_scales=spec["reassemble_scales"]) | head
+    preprocessor = dict(
+        type="mmseg.SegDataPreProcessor",
+        mean=[122.771, 116.746, 104.094],
+        std=[68.501, 66.632, 70.323],
+        bgr_to_rgb=True,
+        size_divisor=32,
+        seg_pad_val=255,
+    )
+    return LSegSegmentor(
+        backbone=clip, decode_head=head, class_names=labels, templates="name", data_preprocessor=preprocessor
+    )
+
+
+def fake_seg_samples(batch: int, size: int, num_classes: int, *, seed: int = 0) -> list:
+    """``SegDataSample``s with random labels (the top rows 255) and mmseg's metainfo."""
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+
+    gen = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(batch):
+        labels = torch.randint(0, num_classes, (1, size, size), generator=gen)
+        labels[:, : size // 8] = 255
+        shape = (size, size)
+        sample = SegDataSample(metainfo=dict(img_shape=shape, ori_shape=shape, pad_shape=shape))
+        sample.gt_sem_seg = PixelData(data=labels)
+        samples.append(sample)
+    return samples
+
+
+def fake_seg_batch(batch: int, size: int, num_classes: int, *, seed: int = 0) -> dict:
+    """What an mmseg dataloader hands the data preprocessor: uint8 BGR images and samples."""
+    gen = torch.Generator().manual_seed(seed)
+    images = [torch.randint(0, 256, (3, size, size), generator=gen, dtype=torch.uint8) for _ in range(batch)]
+    return dict(inputs=images, data_samples=fake_seg_samples(batch, size, num_classes, seed=seed))

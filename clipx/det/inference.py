@@ -1,0 +1,129 @@
+"""Detect a free list of category names on an image, and draw the boxes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import mmcv
+import numpy as np
+import torch
+from mmcv.transforms import Compose, LoadImageFromFile
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from mmengine.structures import InstanceData
+from PIL import Image, ImageDraw
+
+from clipx.checkpoint import allow_mmengine_checkpoints
+
+from .detector import ViLD
+from .scope import mmdet_scope
+
+
+def load_detector(
+    config: str | os.PathLike | Config,
+    checkpoint: str | os.PathLike | None = None,
+    *,
+    device: str = "cpu",
+) -> ViLD:
+    """A ViLD model built from a config, with a runner checkpoint's weights, in eval mode.
+
+    The config's test pipeline is kept as ``model.cfg`` for :func:`detect`.
+    """
+    cfg = config if isinstance(config, Config) else Config.fromfile(str(config))
+    init_default_scope(cfg.get("default_scope", "clipx"))
+    from mmdet.registry import MODELS
+
+    with mmdet_scope():
+        model = MODELS.build(cfg.model)
+    if checkpoint is not None:
+        allow_mmengine_checkpoints()
+        load_checkpoint(model, str(checkpoint), map_location="cpu", strict=True)
+    model.cfg = cfg
+    return model.to(device).eval()
+
+
+def _test_pipeline(model: ViLD) -> Compose:
+    steps = [s for s in model.cfg.test_dataloader.dataset.pipeline if not _is_loader(s)]
+    with mmdet_scope():
+        return Compose(steps)
+
+
+def _is_loader(step: dict) -> bool:
+    kind = step["type"]
+    return kind is LoadImageFromFile or (
+        isinstance(kind, str) and kind.split(".")[-1] == "LoadImageFromFile"
+    )
+
+
+@torch.no_grad()
+def detect(
+    model: ViLD,
+    image: str | os.PathLike | np.ndarray,
+    class_names: Sequence[str],
+    *,
+    score_thr: float = 0.3,
+) -> InstanceData:
+    """Detect ``class_names`` on one image.
+
+    Args:
+        model: from :func:`load_detector` (its config gives the test pipeline).
+        image: a path, or an (H, W, 3) uint8 RGB array.
+        class_names: any category names; the vocabulary is set for this call.
+        score_thr: keep detections scoring at least this.
+
+    Returns:
+        ``bboxes`` (K, 4) xyxy in image pixels, ``scores`` (K,), ``labels``
+        (K,) indexing ``class_names``, and ``names`` (list of K strings).
+    """
+    if isinstance(image, np.ndarray):
+        bgr, path = np.ascontiguousarray(image[..., ::-1]), ""
+    else:
+        bgr, path = mmcv.imread(str(image)), str(image)
+        if bgr is None:
+            raise FileNotFoundError(f"Cannot read image '{image}'.")
+    if tuple(class_names) != model.vocabulary:
+        model.set_vocabulary(class_names)
+    shape = bgr.shape[:2]
+    results = dict(img=bgr, img_path=path, img_id=0, img_shape=shape, ori_shape=shape)
+    data = pseudo_collate([_test_pipeline(model)(results)])
+    pred = model.test_step(data)[0].pred_instances
+    pred = pred[pred.scores >= score_thr]
+    pred.names = [model.vocabulary[i] for i in pred.labels.tolist()]
+    return pred
+
+
+def draw_detections(
+    image: str | os.PathLike | np.ndarray, detections: InstanceData, *, scale: int = 1
+) -> Image.Image:
+    """The image with each box and its ``name score`` label (optionally enlarged by ``scale``)."""
+    pil = (
+        Image.open(image).convert("RGB")
+        if not isinstance(image, np.ndarray)
+        else Image.fromarray(image)
+    )
+    if scale != 1:
+        pil = pil.resize((pil.width * scale, pil.height * scale), Image.Resampling.NEAREST)
+    draw = ImageDraw.Draw(pil)
+    palette = [
+        (255, 64, 64),
+        (64, 200, 255),
+        (255, 220, 0),
+        (0, 230, 120),
+        (255, 120, 255),
+        (255, 150, 40),
+    ]
+    for i, (box, score, name) in enumerate(
+        zip(detections.bboxes.tolist(), detections.scores.tolist(), detections.names, strict=True)
+    ):
+        colour = palette[i % len(palette)]
+        x0, y0, x1, y1 = (v * scale for v in box)
+        draw.rectangle((x0, y0, x1, y1), outline=colour, width=max(1, scale))
+        label = f"{name} {score:.2f}"
+        tw, th = draw.textbbox((0, 0), label)[2:]
+        ty = y0 - th - 2 if y0 - th - 2 >= 0 else y1 + 1
+        draw.rectangle((x0, ty, x0 + tw + 2, ty + th + 2), fill=colour)
+        draw.text((x0 + 1, ty + 1), label, fill=(0, 0, 0))
+    return pil

@@ -1,0 +1,252 @@
+"""ViLD-image's targets: CLIP embeddings of proposal crops, precomputed once per training image.
+
+For each image: the top-M proposals (from the detector's RPN or a file) are
+cropped at 1x and 1.5x context, resized to CLIP's input size, encoded with
+the frozen CLIP, and the per-scale embeddings are normalised, averaged and
+normalised again. One ``.npz`` per image (``boxes`` xyxy in original pixels,
+``scores``, ``embeds``) under ``regions/``, plus ``index.json``. Finished
+images are skipped on a rerun, so a stopped run resumes; unreadable images
+are skipped and listed in the index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mmcv
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmcv.transforms import Compose
+from mmengine.dataset import pseudo_collate
+from torchvision.ops import roi_align
+from tqdm import tqdm
+
+from clipx.backbone import FrozenCLIP
+
+from .data import INDEX_NAME, region_file_name
+from .scope import mmdet_scope
+
+# (img_id, path, BGR image) -> (boxes (M, 4) xyxy original pixels, scores (M,))
+ProposalFn = Callable[
+    [Sequence[tuple[int, str, np.ndarray]]], list[tuple[torch.Tensor, torch.Tensor]]
+]
+
+
+def expand_boxes(boxes: torch.Tensor, factor: float) -> torch.Tensor:
+    """(M, 4) xyxy boxes scaled by ``factor`` about their centres."""
+    centre = (boxes[:, :2] + boxes[:, 2:]) / 2
+    half = (boxes[:, 2:] - boxes[:, :2]) * (factor / 2)
+    return torch.cat([centre - half, centre + half], dim=1)
+
+
+@dataclass
+class RegionEmbedder:
+    """Crops boxes out of images and encodes them with a frozen CLIP.
+
+    Args:
+        clip: the teacher.
+        scales: context factors; ViLD: 1x and 1.5x.
+        crop_batch: crops per CLIP forward.
+    """
+
+    clip: FrozenCLIP
+    scales: tuple[float, ...] = (1.0, 1.5)
+    crop_batch: int = 256
+    _mean: torch.Tensor = field(init=False, repr=False)
+    _std: torch.Tensor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        cfg = self.clip.preprocess_cfg
+        self._mean = torch.tensor(cfg["mean"], dtype=torch.float32).view(3, 1, 1)
+        self._std = torch.tensor(cfg["std"], dtype=torch.float32).view(3, 1, 1)
+
+    def normalise(self, rgb: np.ndarray) -> torch.Tensor:
+        """(H, W, 3) uint8 RGB -> (3, H, W) float32 normalised as CLIP expects."""
+        image = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).float() / 255.0
+        return (image - self._mean) / self._std
+
+    def crops(self, image: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
+        """(len(scales) * M, 3, S, S) crops of one normalised image; outside it reads as zeros (the mean)."""
+        size = self.clip.image_size
+        rois = torch.cat([expand_boxes(boxes.float(), s) for s in self.scales])
+        rois = torch.cat([rois.new_zeros(len(rois), 1), rois], dim=1)
+        return roi_align(
+            image[None], rois, output_size=size, spatial_scale=1.0, sampling_ratio=2, aligned=True
+        )
+
+    @torch.no_grad()
+    def embed(
+        self, images: Sequence[torch.Tensor], boxes: Sequence[torch.Tensor]
+    ) -> list[torch.Tensor]:
+        """Per image, (M_i, D) ensembled, L2-normalised embeddings of its boxes."""
+        crops = torch.cat([self.crops(img, b) for img, b in zip(images, boxes, strict=True)])
+        feats = (
+            torch.cat(
+                [
+                    self.clip.encode_image(crops[i : i + self.crop_batch])
+                    for i in range(0, len(crops), self.crop_batch)
+                ]
+            )
+            if len(crops)
+            else crops.new_zeros(0, self.clip.embed_dim)
+        )
+        out, start = [], 0
+        for b in boxes:
+            n = len(b) * len(self.scales)
+            per_scale = feats[start : start + n].view(len(self.scales), len(b), feats.shape[-1])
+            out.append(F.normalize(F.normalize(per_scale, dim=-1).mean(dim=0), dim=-1))
+            start += n
+        return out
+
+
+class RPNProposals:
+    """The top ``num_regions`` proposals of a trained detector's RPN, in original pixels."""
+
+    def __init__(self, model, num_regions: int) -> None:
+        from .inference import _test_pipeline
+
+        self.model = model.eval()
+        self.model.rpn_head.test_cfg.max_per_img = int(num_regions)
+        self.pipeline: Compose = _test_pipeline(model)
+
+    @torch.no_grad()
+    def __call__(
+        self, items: Sequence[tuple[int, str, np.ndarray]]
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        samples = []
+        for img_id, path, bgr in items:
+            shape = bgr.shape[:2]
+            samples.append(
+                self.pipeline(
+                    dict(img=bgr, img_id=img_id, img_path=path, img_shape=shape, ori_shape=shape)
+                )
+            )
+        with mmdet_scope():
+            data = self.model.data_preprocessor(pseudo_collate(samples), False)
+            feats = self.model.extract_feat(data["inputs"])
+            results = self.model.rpn_head.predict(feats, data["data_samples"], rescale=True)
+        return [(r.bboxes.cpu(), r.scores.cpu()) for r in results]
+
+
+class FileProposals:
+    """Proposals from a COCO results-style json: ``[{"image_id", "bbox": [x, y, w, h], "score"}, ...]``."""
+
+    def __init__(self, path: str | os.PathLike, num_regions: int) -> None:
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))
+        by_image: dict[int, list] = defaultdict(list)
+        for r in rows:
+            x, y, w, h = r["bbox"]
+            by_image[r["image_id"]].append((float(r.get("score", 1.0)), [x, y, x + w, y + h]))
+        self.by_image = {
+            k: sorted(v, key=lambda t: -t[0])[:num_regions] for k, v in by_image.items()
+        }
+
+    def __call__(self, items):
+        out = []
+        for img_id, _, _ in items:
+            rows = self.by_image.get(img_id, [])
+            boxes = torch.tensor([b for _, b in rows], dtype=torch.float32).view(-1, 4)
+            out.append((boxes, torch.tensor([s for s, _ in rows], dtype=torch.float32)))
+        return out
+
+
+def _save(path: Path, boxes: torch.Tensor, scores: torch.Tensor, embeds: torch.Tensor) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(
+        tmp,
+        boxes=boxes.numpy().astype(np.float32),
+        scores=scores.numpy().astype(np.float32),
+        embeds=embeds.numpy().astype(np.float16),
+    )
+    os.replace(tmp, path)
+
+
+def _batches(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def precompute_regions(
+    images: Sequence[tuple[int, str]],
+    out_dir: str | os.PathLike,
+    *,
+    embedder: RegionEmbedder,
+    proposals: ProposalFn,
+    batch_images: int = 8,
+    progress: bool = True,
+    meta: dict | None = None,
+) -> dict:
+    """Write region embeddings for ``images`` (``(img_id, path)``), skipping finished ones.
+
+    Returns:
+        The index written to ``out_dir/index.json``: ``images`` (id -> file),
+        ``skipped`` (unreadable images with the error), ``embed_dim`` and ``meta``.
+    """
+    out = Path(out_dir)
+    todo = [(i, p) for i, p in images if not (out / region_file_name(i)).is_file()]
+    skipped: list[dict] = []
+    bar = tqdm(
+        total=len(images),
+        initial=len(images) - len(todo),
+        desc="region embeddings",
+        unit="img",
+        disable=not progress,
+    )
+    try:
+        for batch in _batches(todo, batch_images):
+            readable = []
+            for img_id, path in batch:
+                try:
+                    bgr = mmcv.imread(path)
+                    if bgr is None:
+                        raise OSError("not a readable image")
+                    readable.append((img_id, path, bgr))
+                except Exception as err:  # noqa: BLE001 - any decoder error means: skip and report
+                    skipped.append(
+                        {"img_id": img_id, "path": path, "error": f"{type(err).__name__}: {err}"}
+                    )
+            if readable:
+                found = proposals(readable)
+                tensors = [embedder.normalise(bgr[..., ::-1]) for _, _, bgr in readable]
+                embeds = embedder.embed(tensors, [b for b, _ in found])
+                for (img_id, _, _), (boxes, scores), emb in zip(
+                    readable, found, embeds, strict=True
+                ):
+                    _save(out / region_file_name(img_id), boxes, scores, emb)
+            bar.update(len(batch))
+    finally:
+        bar.close()
+        index = write_index(out, images, skipped, embedder, meta or {})
+    if skipped:
+        print(f"Skipped {len(skipped)} unreadable image(s), listed in {out / INDEX_NAME}:")
+        for s in skipped[:10]:
+            print(f"  {s['path']}: {s['error']}")
+    return index
+
+
+def write_index(
+    out: Path, images, skipped: list[dict], embedder: RegionEmbedder, meta: dict
+) -> dict:
+    files = {
+        str(i): region_file_name(i) for i, _ in images if (out / region_file_name(i)).is_file()
+    }
+    index = {
+        "embed_dim": embedder.clip.embed_dim,
+        "model_name": embedder.clip.model_name,
+        "scales": list(embedder.scales),
+        "meta": meta,
+        "images": files,
+        "skipped": skipped,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / (INDEX_NAME + ".tmp")
+    tmp.write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, out / INDEX_NAME)
+    return index

@@ -1,0 +1,31 @@
+"""LSeg-style language-driven segmentation on mmsegmentation.
+
+Importing this package registers, in mmseg's registries: :class:`LSegHead`,
+:class:`LSegSegmentor` (models), :class:`ShapesWorldSegDataset` (dataset) and
+:class:`OpenVocabIoUMetric` (metric). Configs pull it in with
+``custom_imports = dict(imports=['clipx.seg'], allow_failed_imports=False)``
+or by naming the classes.
+"""
+
+from .dataset import ShapesWorldSegDataset
+from .head import FusionBlock, LSegHead, ResidualConvUnit, SpatialRegularizer
+from .inference import draw_overlay, load_segmentor, save_mask, segment
+from .metric import OpenVocabIoUMetric, chance_iou, class_iou
+from .segmentor import LSegSegmentor, Vocabulary
+
+__all__ = [
+    "FusionBlock",
+    "LSegHead",
+    "LSegSegmentor",
+    "OpenVocabIoUMetric",
+    "ResidualConvUnit",
+    "ShapesWorldSegDataset",
+    "SpatialRegularizer",
+    "Vocabulary",
+    "chance_iou",
+    "class_iou",
+    "draw_overlay",
+    "load_segmentor",
+    "save_mask",
+    "segment",
+]
