@@ -8,14 +8,12 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from clipx.backbone import FrozenCLIP
 from clipx.checkpoint import allow_mmengine_checkpoints
 from clipx.data.shapes_world import ShapesWorldConfig
 from clipx.data.shapes_world_seg import write_segmentation
 from clipx.testing import TEST_RN
 
 pytest.importorskip("mmseg")  # the config imports clipx.seg
-from mmseg.evaluation import IoUMetric  # noqa: E402
 
 pytestmark = [pytest.mark.mm, pytest.mark.slow]
 
@@ -26,7 +24,7 @@ def _small(cfg: Config, root: Path, work_dir: Path) -> Config:
     """The config on tiny data with the random test ResNet, two iterations."""
     cfg.work_dir = str(work_dir)
     cfg.log_level = "WARNING"
-    cfg.model.backbone = dict(type=FrozenCLIP, model_name=TEST_RN, dense_indices=(1, 2, 3, 4))
+    cfg.model.backbone.update(model_name=TEST_RN, checkpoint=None)
     cfg.train_cfg.max_iters = 2
     for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
         loader.update(batch_size=4, num_workers=0, persistent_workers=False)
@@ -50,7 +48,7 @@ def test_shapes_world_config_trains_and_tests(name, tmp_path):
     # metric parity on the runner's own predictions: mmseg's IoUMetric beside clipx's
     cfg.test_evaluator = [
         cfg.test_evaluator,
-        dict(type=IoUMetric, iou_metrics=["mIoU"], prefix="mmseg"),
+        dict(type="mmseg.IoUMetric", iou_metrics=["mIoU"], prefix="mmseg"),
     ]
     metrics = Runner.from_cfg(cfg).test()
     assert metrics["mIoU"] == metrics["mmseg/mIoU"] and metrics["aAcc"] == metrics["mmseg/aAcc"]
