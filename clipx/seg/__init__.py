@@ -11,6 +11,7 @@ from .dataset import ShapesWorldSegDataset
 from .head import FusionBlock, LSegHead, ResidualConvUnit, SpatialRegularizer
 from .inference import draw_overlay, load_segmentor, save_mask, segment
 from .metric import OpenVocabIoUMetric, chance_iou, class_iou
+from .regions import RegionRescorer
 from .segmentor import LSegSegmentor, Vocabulary
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "LSegHead",
     "LSegSegmentor",
     "OpenVocabIoUMetric",
+    "RegionRescorer",
     "ResidualConvUnit",
     "ShapesWorldSegDataset",
     "SpatialRegularizer",

@@ -15,6 +15,8 @@ from torch import Tensor
 
 from clipx.backbone import DenseFeatures, FrozenCLIP
 
+from .regions import RegionRescorer
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -80,6 +82,10 @@ class LSegSegmentor(EncoderDecoder):
             ``dict(mode='slide', crop_size=(480, 480), stride=(320, 320))``.
         data_preprocessor: an mmseg ``SegDataPreProcessor`` config with the
             backbone's mean and std (in 0-255 units).
+        region_rescore: keyword arguments of :class:`~clipx.seg.RegionRescorer`
+            (``{}`` for its defaults) to name each predicted segment with
+            CLIP's global embedding of it at inference; None: per-pixel labels
+            only.
         init_cfg: mmengine init config.
     """
 
@@ -95,6 +101,7 @@ class LSegSegmentor(EncoderDecoder):
         train_cfg: dict | None = None,
         test_cfg: dict | None = None,
         data_preprocessor: dict | None = None,
+        region_rescore: dict | RegionRescorer | None = None,
         init_cfg: dict | None = None,
     ) -> None:
         # EncoderDecoder's constructor builds the head before anyone can tell it
@@ -124,6 +131,7 @@ class LSegSegmentor(EncoderDecoder):
         self.align_corners = self.decode_head.align_corners
         self.train_cfg = ConfigDict(train_cfg or {})
         self.test_cfg = ConfigDict(test_cfg or dict(mode="whole"))
+        self.region_rescore = RegionRescorer.from_config(region_rescore)
 
     # -------------------------------------------------------------- vocabulary
     @property
@@ -180,12 +188,24 @@ class LSegSegmentor(EncoderDecoder):
         return add_prefix(losses, "decode")
 
     def encode_decode(self, inputs: Tensor, batch_img_metas: list[dict]) -> Tensor:
-        """(B, C, H, W) logits over the inference vocabulary at the input size."""
-        return self.decode_head.predict(
-            self.extract_feat(inputs),
-            batch_img_metas,
-            self.test_cfg,
-            text_embeds=self.text_embeds(self.vocabulary),
+        """(B, C, H, W) logits over the inference vocabulary at the input size.
+
+        With ``region_rescore`` set: log-probabilities after re-scoring each
+        predicted segment with CLIP (:class:`~clipx.seg.RegionRescorer`).
+        """
+        text_embeds = self.text_embeds(self.vocabulary)
+        logits = self.decode_head.predict(
+            self.extract_feat(inputs), batch_img_metas, self.test_cfg, text_embeds=text_embeds
+        )
+        if self.region_rescore is None:
+            return logits
+        return self.region_rescore(
+            logits,
+            inputs,
+            self.backbone,
+            text_embeds,
+            self.vocabulary.names,
+            self.train_vocabulary.names,
         )
 
     def _forward(self, inputs: Tensor, data_samples: OptSampleList = None) -> Tensor:
@@ -200,4 +220,7 @@ class LSegSegmentor(EncoderDecoder):
         )
 
     def extra_repr(self) -> str:
-        return f"train_labels={list(self.train_vocabulary.names)}, labels={list(self.vocabulary.names)}"
+        return (
+            f"train_labels={list(self.train_vocabulary.names)}, labels={list(self.vocabulary.names)}, "
+            f"region_rescore={self.region_rescore}"
+        )

@@ -32,7 +32,7 @@ def _small(cfg: Config, root: Path, work_dir: Path) -> Config:
     return cfg
 
 
-@pytest.mark.parametrize("name", ["lseg_rn-tiny-64", "lseg-noresidual_rn-tiny-64"])
+@pytest.mark.parametrize("name", ["lseg_rn-tiny-64", "lseg-residual_rn-tiny-64"])
 def test_shapes_world_config_trains_and_tests(name, tmp_path):
     root = tmp_path / "segmentation"
     write_segmentation(root, ShapesWorldConfig(seed=1), num_train=8, num_val=4, progress=False)
