@@ -29,7 +29,7 @@ from clipx.backbone import FrozenCLIP
 from clipx.det.regions import RegionEmbedder
 from clipx.det.scope import mmdet_scope
 
-DEFAULT_CONFIG = "configs/vild/vild_rn-tiny-64-fpn_1xb4-400it_shapes-world-det-64.py"
+DEFAULT_CONFIG = "configs/vild/vild_rn-tiny-64-fpn_1xb4-2000it_shapes-world-det-64.py"
 
 
 def clip_kwargs(cfg: Config) -> dict:

@@ -45,6 +45,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--scales", type=float, nargs="+", default=[1.0, 1.5], help="crop context factors"
     )
+    parser.add_argument(
+        "--crop-mode",
+        choices=("resize", "mask"),
+        help="'resize' (ViLD: each box resized to CLIP's input) or 'mask' (the whole image, "
+        "blanked outside the box); default: the config's region_crop_mode, else resize",
+    )
     parser.add_argument("--batch-images", type=int, default=8, help="images per RPN forward")
     parser.add_argument("--crop-batch", type=int, default=256, help="crops per CLIP forward")
     parser.add_argument(
@@ -98,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         clip = None
     if clip is None:
         clip = FrozenCLIP(**clip_cfg, precision=args.precision).to(args.device)
-    embedder = RegionEmbedder(clip, scales=tuple(args.scales), crop_batch=args.crop_batch)
+    embedder = RegionEmbedder(
+        clip,
+        scales=tuple(args.scales),
+        crop_batch=args.crop_batch,
+        crop_mode=args.crop_mode or cfg.get("region_crop_mode", "resize"),
+    )
     meta = {
         "config": args.config,
         "proposals": args.checkpoint or args.proposals,

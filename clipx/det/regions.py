@@ -1,8 +1,9 @@
 """ViLD-image's targets: CLIP embeddings of proposal crops, precomputed once per training image.
 
 For each image: the top-M proposals (from the detector's RPN or a file) are
-cropped at 1x and 1.5x context, resized to CLIP's input size, encoded with
-the frozen CLIP, and the per-scale embeddings are normalised, averaged and
+cropped at 1x and 1.5x context, resized to CLIP's input size (or, with
+``crop_mode="mask"``, kept in place in the whole image with the rest blanked
+out), encoded with the frozen CLIP, and the per-scale embeddings are normalised, averaged and
 normalised again. One ``.npz`` per image (``boxes`` xyxy in original pixels,
 ``scores``, ``embeds``) under ``regions/``, plus ``index.json``. Finished
 images are skipped on a rerun, so a stopped run resumes; unreadable images
@@ -53,15 +54,24 @@ class RegionEmbedder:
         clip: the teacher.
         scales: context factors; ViLD: 1x and 1.5x.
         crop_batch: crops per CLIP forward.
+        crop_mode: ``"resize"`` (ViLD): each box is cut out and resized to
+            CLIP's input size, so every object fills the crop. ``"mask"``: the
+            whole image is resized to CLIP's input size and everything outside
+            the box is set to CLIP's mean colour, so objects keep the scale
+            they have in the image. A small CLIP trained at one scale (the
+            shapes-world one) names masked boxes far better than resized ones.
     """
 
     clip: FrozenCLIP
     scales: tuple[float, ...] = (1.0, 1.5)
     crop_batch: int = 256
+    crop_mode: str = "resize"
     _mean: torch.Tensor = field(init=False, repr=False)
     _std: torch.Tensor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.crop_mode not in ("resize", "mask"):
+            raise ValueError(f"crop_mode={self.crop_mode!r}; use 'resize' (ViLD) or 'mask'.")
         cfg = self.clip.preprocess_cfg
         self._mean = torch.tensor(cfg["mean"], dtype=torch.float32).view(3, 1, 1)
         self._std = torch.tensor(cfg["std"], dtype=torch.float32).view(3, 1, 1)
@@ -75,10 +85,26 @@ class RegionEmbedder:
         """(len(scales) * M, 3, S, S) crops of one normalised image; outside it reads as zeros (the mean)."""
         size = self.clip.image_size
         rois = torch.cat([expand_boxes(boxes.float(), s) for s in self.scales])
+        if self.crop_mode == "mask":
+            return self._masked(image, rois)
         rois = torch.cat([rois.new_zeros(len(rois), 1), rois], dim=1)
         return roi_align(
             image[None], rois, output_size=size, spatial_scale=1.0, sampling_ratio=2, aligned=True
         )
+
+    def _masked(self, image: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
+        """The whole image at CLIP's size, zero (the mean colour) outside each box."""
+        (out_h, out_w), (h, w) = self.clip.image_size, image.shape[-2:]
+        full = F.interpolate(
+            image[None], size=(out_h, out_w), mode="bilinear", align_corners=False, antialias=True
+        )
+        # pixel centres in the original image's coordinates
+        ys = (torch.arange(out_h, dtype=torch.float32) + 0.5) * (h / out_h)
+        xs = (torch.arange(out_w, dtype=torch.float32) + 0.5) * (w / out_w)
+        inside_y = (ys[None] >= rois[:, 1:2]) & (ys[None] < rois[:, 3:4])  # (N, out_h)
+        inside_x = (xs[None] >= rois[:, 0:1]) & (xs[None] < rois[:, 2:3])  # (N, out_w)
+        keep = inside_y[:, :, None] & inside_x[:, None, :]
+        return full * keep[:, None].to(full.dtype)
 
     @torch.no_grad()
     def embed(
@@ -190,6 +216,7 @@ def precompute_regions(
         ``skipped`` (unreadable images with the error), ``embed_dim`` and ``meta``.
     """
     out = Path(out_dir)
+    _check_settings(out, embedder)
     todo = [(i, p) for i, p in images if not (out / region_file_name(i)).is_file()]
     skipped: list[dict] = []
     bar = tqdm(
@@ -231,6 +258,31 @@ def precompute_regions(
     return index
 
 
+def _settings(embedder: RegionEmbedder) -> dict:
+    return {
+        "model_name": embedder.clip.model_name,
+        "scales": list(embedder.scales),
+        "crop_mode": embedder.crop_mode,
+    }
+
+
+def _check_settings(out: Path, embedder: RegionEmbedder) -> None:
+    """Refuse to resume into a folder whose finished files were cropped or encoded differently."""
+    index_path = out / INDEX_NAME
+    if not index_path.is_file():
+        return
+    old = json.loads(index_path.read_text(encoding="utf-8"))
+    if not old.get("images"):
+        return
+    new = _settings(embedder)
+    was = {key: old.get(key, "resize" if key == "crop_mode" else None) for key in new}
+    if was != new:
+        raise ValueError(
+            f"{out} holds region embeddings made with {was}, but this run uses {new}; "
+            "resuming would mix the two. Remove the folder or pass another --out."
+        )
+
+
 def write_index(
     out: Path, images, skipped: list[dict], embedder: RegionEmbedder, meta: dict
 ) -> dict:
@@ -239,8 +291,7 @@ def write_index(
     }
     index = {
         "embed_dim": embedder.clip.embed_dim,
-        "model_name": embedder.clip.model_name,
-        "scales": list(embedder.scales),
+        **_settings(embedder),
         "meta": meta,
         "images": files,
         "skipped": skipped,

@@ -40,9 +40,13 @@ default_scope = "clipx"
 data_root = "data/shapes_world/detection/"
 # tools/vild_precompute.py writes the ViLD-image targets here (from a trained ViLD-text's RPN)
 region_dir = "work_dirs/vild_regions_rn-tiny-64_shapes-world"
+# the tiny CLIP knows shapes at the scale it was trained at: blank out everything but the box
+# instead of resizing the box to fill CLIP's input (on 250 val images' true boxes: 88% named
+# correctly at 1x+1.5x context, against 26% with ViLD's resized crops)
+region_crop_mode = "mask"
 # the generated 128-px images are resized to CLIP's own 64 px; ViLD-image crops come from the 128 px
 image_size = 64
-max_iters = 400
+max_iters = 2000
 warmup_iters = 50
 batch_size = 4
 lr = 0.02

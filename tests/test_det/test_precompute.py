@@ -65,6 +65,40 @@ def test_crops_at_each_context_are_encoded_and_ensembled():
     torch.testing.assert_close(expand_boxes(boxes[:1], 1.5), torch.tensor([[8.0, 8.0, 56.0, 56.0]]))
 
 
+def test_mask_mode_keeps_the_box_in_place_and_blanks_the_rest():
+    clip = tiny_clip(TEST_RN)
+    embedder = RegionEmbedder(clip, scales=(1.0, 1.5), crop_mode="mask")
+    rgb = np.random.default_rng(0).integers(0, 255, (128, 128, 3), dtype=np.uint8)
+    image = embedder.normalise(rgb)
+    crops = embedder.crops(image, torch.tensor([[32.0, 64.0, 96.0, 128.0]]))
+    assert crops.shape == (2, 3, 64, 64)
+    whole = F.interpolate(
+        image[None], size=64, mode="bilinear", align_corners=False, antialias=True
+    )[0]
+    # 1x: the box is rows 32-63, columns 16-47 at 64 px; 1.5x: rows 24-63, columns 8-55
+    torch.testing.assert_close(crops[0, :, 32:, 16:48], whole[:, 32:, 16:48])
+    assert crops[0, :, :32].abs().sum() == 0 and crops[0, :, :, 48:].abs().sum() == 0
+    torch.testing.assert_close(crops[1, :, 24:, 8:56], whole[:, 24:, 8:56])
+    assert crops[1, :, :24].abs().sum() == 0 and crops[1, :, :, :8].abs().sum() == 0
+    with pytest.raises(ValueError, match="crop_mode='crop'"):
+        RegionEmbedder(clip, crop_mode="crop")
+
+
+def test_resuming_with_other_crop_settings_is_refused(det_set, tmp_path):
+    root, written = det_set
+    images = _images(root, written["det_train"])[:2]
+    proposals = FileProposals(
+        _gt_proposals(written["det_train"], tmp_path / "props.json"), num_regions=2
+    )
+    clip = tiny_clip(TEST_RN)
+    out = tmp_path / "regions"
+    kwargs = dict(proposals=proposals, progress=False)
+    precompute_regions(images, out, embedder=RegionEmbedder(clip), **kwargs)
+    assert json.loads((out / INDEX_NAME).read_text())["crop_mode"] == "resize"
+    with pytest.raises(ValueError, match="crop_mode.*Remove the folder"):
+        precompute_regions(images, out, embedder=RegionEmbedder(clip, crop_mode="mask"), **kwargs)
+
+
 class _StopAfter:
     """Proposals that raise KeyboardInterrupt on the n-th call (a user stopping the run)."""
 
