@@ -29,7 +29,7 @@ from clipx.backbone import FrozenCLIP
 from clipx.det.regions import RegionEmbedder
 from clipx.det.scope import mmdet_scope
 
-DEFAULT_CONFIG = "configs/vild/vild_rn-tiny-64-fpn_1xb4-2000it_shapes-world-det-64.py"
+DEFAULT_CONFIG = "configs/vild/vild_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 
 
 def clip_kwargs(cfg: Config) -> dict:
@@ -40,9 +40,9 @@ def clip_kwargs(cfg: Config) -> dict:
 
 
 def crops_per_second(
-    clip: FrozenCLIP, size: int, images: int, regions: int, crop_batch: int
+    clip: FrozenCLIP, size: int, images: int, regions: int, crop_batch: int, crop_mode: str
 ) -> float:
-    embedder = RegionEmbedder(clip, crop_batch=crop_batch)
+    embedder = RegionEmbedder(clip, crop_batch=crop_batch, crop_mode=crop_mode)
     gen = torch.Generator().manual_seed(0)
     pictures = [torch.randn(3, size, size, generator=gen) for _ in range(images)]
     xy = torch.rand(images, regions, 2, generator=gen) * size * 0.7
@@ -138,7 +138,14 @@ def main() -> None:
     rates = {}
     for precision in ("fp32", "bf16"):
         clip = FrozenCLIP(**clip_kwargs(cfg), precision=precision)
-        rates[precision] = crops_per_second(clip, size, args.images, args.regions, args.crop_batch)
+        rates[precision] = crops_per_second(
+            clip,
+            size,
+            args.images,
+            args.regions,
+            args.crop_batch,
+            cfg.get("region_crop_mode", "resize"),
+        )
         print(f"  {precision}: {rates[precision]:.0f} crops/s")
     print(f"  bf16 / fp32: {rates['bf16'] / rates['fp32']:.2f}x")
 

@@ -46,7 +46,7 @@ region_dir = "work_dirs/vild_regions_rn-tiny-64_shapes-world"
 region_crop_mode = "mask"
 # the generated 128-px images are resized to CLIP's own 64 px; ViLD-image crops come from the 128 px
 image_size = 64
-max_iters = 2000
+max_iters = 1000
 warmup_iters = 50
 batch_size = 4
 lr = 0.02
@@ -174,7 +174,7 @@ train_pipeline = [
 # ViLD-image: the stored CLIP region embeddings follow the resize and flip
 distill_train_pipeline = [
     *train_pipeline[:-1],
-    dict(type=LoadRegionEmbeddings, region_dir=region_dir, num_regions=16),
+    dict(type=LoadRegionEmbeddings, region_dir=region_dir, num_regions=32),
     dict(type=PackViLDInputs),
 ]
 test_pipeline = [

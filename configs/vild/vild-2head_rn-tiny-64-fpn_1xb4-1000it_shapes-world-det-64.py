@@ -3,7 +3,7 @@
 # the distillation alone; testing scores with the ensemble (base text^(2/3) * image^(1/3), novel
 # image^(2/3) * text^(1/3)); --cfg-options model.roi_head.ensemble=False scores with the text head
 # alone (ViLD). The paper's ViLD-ensemble (text head without distillation) is
-# vild-ensemble_rn-tiny-64-fpn_1xb4-2000it_shapes-world-det-64.py.
+# vild-ensemble_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py.
 # Needs the region embeddings of tools/vild_precompute.py (see the ViLD config).
 from mmengine.config import read_base
 

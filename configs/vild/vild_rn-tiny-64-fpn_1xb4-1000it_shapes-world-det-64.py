@@ -1,7 +1,7 @@
 # ViLD (text + image) on shapes world: ViLD-text plus an L1 distillation of CLIP's embeddings of the
 # training images' proposal crops into the same region embedding (weight 0.5).
-# First: python tools/vild_precompute.py configs/vild/vild_rn-tiny-64-fpn_1xb4-2000it_shapes-world-det-64.py \
-#     --checkpoint work_dirs/vild-text_rn-tiny-64-fpn_1xb4-2000it_shapes-world-det-64/iter_<N>.pth --num-regions 16
+# First: python tools/vild_precompute.py configs/vild/vild_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py \
+#     --checkpoint work_dirs/vild-text_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64/iter_<N>.pth --num-regions 32
 from mmengine.config import read_base
 
 with read_base():
