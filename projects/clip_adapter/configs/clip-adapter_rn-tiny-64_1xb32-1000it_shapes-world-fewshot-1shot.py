@@ -6,51 +6,9 @@
 # PYTHONPATH=. python tools/test.py projects/clip_adapter/configs/clip-adapter_rn-tiny-64_1xb32-1000it_shapes-world-fewshot-1shot.py \
 #     work_dirs/clip-adapter_rn-tiny-64_1xb32-1000it_shapes-world-fewshot-1shot/iter_1000.pth
 from mmengine.config import read_base
-from mmengine.dataset import InfiniteSampler
-from mmengine.hooks import CheckpointHook, IterTimerHook, LoggerHook, ParamSchedulerHook
-from mmengine.optim import CosineAnnealingLR, OptimWrapper
-from mmengine.runner import IterBasedTrainLoop
-from torch.optim import AdamW
-
-from projects.clip_adapter.clip_adapter import (
-    CLIPAdapterClassifier,
-    ResidualAdapter,
-    clip_flip_train_transform,
-)
 
 with read_base():
-    from ._base_.fewshot_rn_tiny_64_shapes_world import *  # noqa: F401,F403
+    from ._base_.clip_adapter_train import *  # noqa: F401,F403
 
 shots = 1
-max_iters = 1000
-lr = 1e-2
-
-model = dict(
-    type=CLIPAdapterClassifier,
-    clip=clip,  # noqa: F405
-    adapter=dict(type=ResidualAdapter, reduction=4, ratio=0.6),
-    templates=templates,  # noqa: F405
-)
-train_dataloader = dict(
-    batch_size=32,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type=InfiniteSampler, shuffle=True),
-    dataset=dict(
-        fewshot_set,  # noqa: F405
-        shots=shots,
-        transform=dict(type=clip_flip_train_transform, clip=clip),  # noqa: F405
-    ),
-)
-train_cfg = dict(type=IterBasedTrainLoop, max_iters=max_iters, val_interval=max_iters)
-optim_wrapper = dict(type=OptimWrapper, optimizer=dict(type=AdamW, lr=lr, weight_decay=1e-4))
-param_scheduler = [
-    dict(type=CosineAnnealingLR, by_epoch=False, begin=0, end=max_iters, eta_min=0.0)
-]
-default_hooks = dict(
-    timer=dict(type=IterTimerHook),
-    logger=dict(type=LoggerHook, interval=100),
-    param_scheduler=dict(type=ParamSchedulerHook),
-    checkpoint=dict(type=CheckpointHook, interval=max_iters, by_epoch=False, max_keep_ckpts=1),
-)
-log_processor = dict(by_epoch=False, window_size=100)
+train_dataloader["dataset"].update(shots=shots)  # noqa: F405
