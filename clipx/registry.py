@@ -54,6 +54,7 @@ _DATA_LOCATIONS = [
     "clipx.data.classification",
     "clipx.data.captions",
     "clipx.data.video",
+    "clipx.data.video_features",
     "clipx.data.samplers",
 ]
 _METRIC_LOCATIONS = ["clipx.evaluation", "clipx.evaluation.video_retrieval"]

@@ -32,7 +32,8 @@ LSEG = "configs/lseg/lseg_rn-tiny-64_1xb16-1000it_shapes-world-64x64.py"
 VILD_TEXT = "configs/vild/vild-text_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 VILD = "configs/vild/vild-ensemble_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 MEANP = "configs/clip4clip/clip4clip_meanp_rn-tiny-64_shapes-world-video.py"
-SEQ = "configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-motion.py"
+SEQ = "configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-2000it_shapes-world-video-motion.py"
+DIRECTIONS = "data/shapes_world_video/annotations/test_directions"
 SHAPES = ["circle", "square", "triangle", "star", "hexagon", "cross"]
 
 
@@ -165,6 +166,26 @@ def stages(state: Path, pictures: Path) -> list[Stage]:
             keys=["video_retrieval/t2v_R@1", "video_retrieval/t2v_R@5", "video_retrieval/t2v_MdR"],
         ),
         Stage(
+            "clip4clip-meanp-motion",
+            "CLIP4Clip meanP, motion captions",
+            [
+                "tools/test.py",
+                MEANP,
+                "--out",
+                f"{m}/clip4clip_meanp_motion.json",
+                "--cfg-options",
+                f"test_dataloader.dataset.ann_file={DIRECTIONS}_motion.csv",
+                f"test_evaluator.reversal_pairs={DIRECTIONS}_reversal_pairs.json",
+            ],
+            metrics=f"{m}/clip4clip_meanp_motion.json",
+            keys=["video_retrieval/t2v_R@1", "video_retrieval/reversal_acc"],
+        ),
+        Stage(
+            "clip4clip-seq-frames",
+            "encode the training clips once (frozen CLIP)",
+            ["tools/video_precompute.py", SEQ],
+        ),
+        Stage(
             "clip4clip-seq-train",
             "train CLIP4Clip seqTransf (motion)",
             ["tools/train.py", SEQ, "--resume"],
@@ -175,7 +196,7 @@ def stages(state: Path, pictures: Path) -> list[Stage]:
             [
                 "tools/test.py",
                 SEQ,
-                f"{work_dir(SEQ)}/iter_300.pth",
+                f"{work_dir(SEQ)}/iter_2000.pth",
                 "--out",
                 f"{m}/clip4clip_seqtransf.json",
             ],

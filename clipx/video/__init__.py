@@ -8,7 +8,11 @@
 * :func:`draw_retrieval` and :class:`VideoRetrievalVisHook`: pictures of the
   top-k videos of a caption.
 
-Data: :mod:`clipx.data.video` (``VideoTextDataset``, ``VideoTextPairs``) and
+* :func:`precompute_frame_embeds`: frame embeddings of a frozen backbone,
+  cached once for :class:`clipx.data.video_features.VideoFeaturePairs`.
+
+Data: :mod:`clipx.data.video` (``VideoTextDataset``, ``VideoTextPairs``),
+:mod:`clipx.data.video_features` (cached frames) and
 :mod:`clipx.data.shapes_world_video` (generated clips).
 """
 
@@ -20,6 +24,7 @@ from .aggregators import (
     pool_frames,
 )
 from .model import CLIP4Clip
+from .precompute import precompute_frame_embeds
 from .visualize import VideoRetrievalVisHook, draw_retrieval, frame_strip
 
 __all__ = [
@@ -32,4 +37,5 @@ __all__ = [
     "frame_strip",
     "masked_mean",
     "pool_frames",
+    "precompute_frame_embeds",
 ]

@@ -102,6 +102,32 @@ class CLIP4Clip(BaseModel):
             )
         return self.aggregator(frames, frame_mask)
 
+    def aggregate_frames(self, frame_embeds: torch.Tensor, frame_mask: torch.Tensor) -> torch.Tensor:
+        """Video embeddings from frame embeddings computed earlier by the same frozen image tower.
+
+        Args:
+            frame_embeds: (B, T, D) ``FrozenCLIP.encode_image`` outputs (zeros
+                at padded frames), e.g. from :class:`clipx.data.video_features.VideoFeaturePairs`.
+            frame_mask: (B, T) bool.
+
+        Returns:
+            (B, D) float32, L2-normalised.
+        """
+        if frame_embeds.shape[-1] != self.clip.embed_dim:
+            raise ValueError(
+                f"Frame embeddings have dimension {frame_embeds.shape[-1]} but {self.clip.model_name} "
+                f"embeds in {self.clip.embed_dim}; they were computed by another backbone."
+            )
+        trainable = [n for n, p in self.clip.clip.visual.named_parameters() if p.requires_grad]
+        if trainable:
+            raise ValueError(
+                f"Cached frame embeddings bypass the image tower, but the config trains {len(trainable)} of "
+                f"its parameters (e.g. visual.{trainable[0]}); train on decoded clips (VideoTextPairs) "
+                "or keep the image tower frozen."
+            )
+        frame_mask = frame_mask.to(frame_embeds.device)
+        return self.aggregator(frame_embeds.float(), frame_mask)
+
     def encode_text(self, texts: Sequence[str]) -> torch.Tensor:
         """(N, D) float32 L2-normalised caption embeddings."""
         return self.clip.encode_text(list(texts))
@@ -112,7 +138,10 @@ class CLIP4Clip(BaseModel):
             inputs, what="Clips", hint="give the dataset one num_frames and the backbone's eval transform"
         )
         mask = frame_masks(samples) if samples else torch.ones(clips.shape[:2], dtype=torch.bool)
-        video_embeds = self.encode_video(clips, mask)
+        if clips.ndim == 3:  # (B, T, D) cached frame embeddings (clipx.VideoFeaturePairs)
+            video_embeds = self.aggregate_frames(clips, mask)
+        else:
+            video_embeds = self.encode_video(clips, mask)
         if mode == "tensor":
             return video_embeds
         if mode == "loss":

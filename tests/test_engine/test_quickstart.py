@@ -86,5 +86,6 @@ def test_the_tool_lists_its_stages():
         check=True,
     ).stdout
     assert "pretrain the tiny CLIP" in listing and "tools/vild_precompute.py" in listing
+    assert "tools/video_precompute.py" in listing
     for tool in ("train.py", "test.py", "segment.py", "detect.py"):
         assert f"tools/{tool}" in listing
