@@ -11,6 +11,7 @@ if not any(name.startswith("clipx-") for name in open_clip.list_models()):
 
 from clipx.registry import MODELS  # noqa: E402
 
+from . import conv_stem_vit  # noqa: E402,F401  (registers clipx's timm towers)
 from .dense import DenseFeatures  # noqa: E402
 from .frozen_clip import FrozenCLIP, Unfreeze, build_open_clip  # noqa: E402
 from .prompt_bank import PromptBank  # noqa: E402
