@@ -80,5 +80,25 @@ def conv_stem_vit(
 def clipx_vit_tiny_convstem_64(**kwargs) -> VisionTransformer:
     """64 px; stem 3 -> 48 -> 96 channels (stride 4), 2 x 2 projection to 8 x 8 tokens; 4 x 192."""
     return conv_stem_vit(
-        img_size=64, stem_channels=(48, 96), patch_size=2, embed_dim=192, depth=4, num_heads=3, **kwargs
+        img_size=64,
+        stem_channels=(48, 96),
+        patch_size=2,
+        embed_dim=192,
+        depth=4,
+        num_heads=3,
+        **kwargs,
+    )
+
+
+@register_model
+def clipx_vit_nano_convstem_64(**kwargs) -> VisionTransformer:
+    """64 px; stem 3 -> 32 -> 64 channels (stride 4), 2 x 2 projection to 8 x 8 tokens; 4 x 128."""
+    return conv_stem_vit(
+        img_size=64,
+        stem_channels=(32, 64),
+        patch_size=2,
+        embed_dim=128,
+        depth=4,
+        num_heads=2,
+        **kwargs,
     )

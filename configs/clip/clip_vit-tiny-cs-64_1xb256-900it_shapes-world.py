@@ -3,7 +3,9 @@
 # from scratch. The stem gives the transformer the local edges that 8-px linear patches learn
 # slowly; the schedule holds the peak rate and cools down over the last 30%.
 # python tools/train.py configs/clip/clip_vit-tiny-cs-64_1xb256-900it_shapes-world.py
-# python tools/test.py configs/zeroshot/zeroshot_vit-tiny-cs-64_shapes-world.py
+# python tools/test.py configs/zeroshot/zeroshot_vit-nano-cs-64_shapes-world.py \
+#     --cfg-options model.clip.model_name=clipx-ViT-tiny-cs-64 \
+#     model.clip.checkpoint=work_dirs/clip_vit-tiny-cs-64_1xb256-900it_shapes-world/clip_latest.pt
 from mmengine.config import read_base
 from mmengine.optim import CosineAnnealingLR, LinearLR
 
