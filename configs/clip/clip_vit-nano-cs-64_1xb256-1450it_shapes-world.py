@@ -5,29 +5,18 @@
 # python tools/train.py configs/clip/clip_vit-nano-cs-64_1xb256-1450it_shapes-world.py
 # python tools/test.py configs/zeroshot/zeroshot_vit-nano-cs-64_shapes-world.py
 from mmengine.config import read_base
-from mmengine.optim import CosineAnnealingLR, LinearLR
-
-from clipx.data import ImageTextDataset
-from clipx.pretrain import CLIPPretrainer, ExportCLIPHook
 
 with read_base():
-    from .._base_.clip_pretrain_runtime import *  # noqa: F401,F403
+    from .._base_.clip_vit_held_peak_shapes_world import *  # noqa: F401,F403
 
 model_name = "clipx-ViT-nano-cs-64"
-data_root = "data/shapes_world/image_text"
 max_iters = 1450
 warmup_iters = 100
 cooldown_begin = 1015
-lr = 2e-3
 
-model = dict(type=CLIPPretrainer, model_name=model_name)
-train_dataloader.update(  # noqa: F405
-    dataset=dict(type=ImageTextDataset, ann_file=f"{data_root}/train.csv", model_name=model_name)
-)
+model.update(model_name=model_name)  # noqa: F405
+train_dataloader["dataset"].update(model_name=model_name)  # noqa: F405
 train_cfg.update(max_iters=max_iters)  # noqa: F405
-optim_wrapper["optimizer"].update(lr=lr)  # noqa: F405
-param_scheduler = [
-    dict(type=LinearLR, start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
-    dict(type=CosineAnnealingLR, by_epoch=False, begin=cooldown_begin, end=max_iters, eta_min=0.0),
-]
-custom_hooks = [dict(type=ExportCLIPHook, interval=300, snapshot_interval=100)]
+param_scheduler[0].update(end=warmup_iters)  # noqa: F405
+param_scheduler[1].update(begin=cooldown_begin, end=max_iters)  # noqa: F405
+custom_hooks[0].update(interval=300)  # noqa: F405
