@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     with explain_missing_types():
         videos = DATASETS.build(dict(dataset_cfg.source, on_error="empty"))
         clip = MODELS.build(cfg.model.clip).to(args.device)
-    trainable = [n for n, p in clip.clip.visual.named_parameters() if p.requires_grad]
+    trainable = clip.trainable_parameter_names("image")
     if trainable:
         raise SystemExit(
-            f"{args.config} trains {len(trainable)} image-tower parameters (e.g. visual.{trainable[0]}); "
+            f"{args.config} trains {len(trainable)} image-tower parameters (e.g. {trainable[0]}); "
             "cached frame embeddings need a frozen image tower."
         )
     out = args.out or dataset_cfg.feature_dir

@@ -40,6 +40,19 @@ class DenseFeatures:
     image_embeds: torch.Tensor
 
 
+def dense_unavailable_reason(visual: nn.Module, mode: str) -> str | None:
+    """Why ``visual`` has no dense path under ``mode``, or None when it has one."""
+    if isinstance(visual, ModifiedResNet):
+        return None
+    if not isinstance(visual, VisionTransformer):
+        return f"its image tower is a {type(visual).__name__}, not an open_clip VisionTransformer or ModifiedResNet"
+    if visual.attn_pool is not None or visual.pool_type not in ("tok", "avg") or visual.final_ln_after_pool:
+        return "its ViT is not pooled by its class token or the mean of its patch tokens (attentional pooler)"
+    if mode == "maskclip" and not isinstance(visual.transformer.resblocks[-1], ResidualAttentionBlock):
+        return "dense_mode='maskclip' needs open_clip's default attention blocks; use dense_mode='tokens'"
+    return None
+
+
 def dense_forward(visual: nn.Module, images: torch.Tensor, *, indices: Sequence[int], mode: str) -> DenseFeatures:
     if isinstance(visual, VisionTransformer):
         return _vit_dense(visual, images, indices, mode)
@@ -51,7 +64,8 @@ def dense_forward(visual: nn.Module, images: torch.Tensor, *, indices: Sequence[
     )
 
 
-def _resolve(indices: Sequence[int], count: int, what: str) -> list[int]:
+def resolve_indices(indices: Sequence[int], count: int, what: str) -> list[int]:
+    """Indices counted from 0 (negative ones from the end), checked against ``count`` blocks or stages."""
     out = []
     for i in indices:
         j = i + count if i < 0 else i
@@ -86,7 +100,7 @@ def _vit_dense(visual: VisionTransformer, images: torch.Tensor, indices: Sequenc
     height, width = images.shape[-2:]
     if height % ph or width % pw:
         raise ValueError(f"Input {height}x{width} is not a multiple of the patch size {ph}x{pw}.")
-    take = _resolve(indices, len(blocks), "blocks")
+    take = resolve_indices(indices, len(blocks), "blocks")
 
     x = visual.conv1(images)  # (B, C, gh, gw)
     batch, channels, gh, gw = x.shape
@@ -131,7 +145,7 @@ def _value_path(block: ResidualAttentionBlock, x: torch.Tensor) -> torch.Tensor:
 
 def _resnet_dense(visual: ModifiedResNet, images: torch.Tensor, indices: Sequence[int]) -> DenseFeatures:
     stages = [visual.stem, visual.layer1, visual.layer2, visual.layer3, visual.layer4]
-    take = _resolve(indices, len(stages), "stages (0 = stem, 1-4 = layer1-4)")
+    take = resolve_indices(indices, len(stages), "stages (0 = stem, 1-4 = layer1-4)")
     maps = []
     x = images
     for i, stage in enumerate(stages):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import logging
@@ -12,6 +13,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import open_clip
 import torch
 import torch.nn.functional as F
@@ -21,7 +23,15 @@ from torch import nn
 
 from clipx.checkpoint import extract_clip_state_dict, load_checkpoint_file
 
-from .dense import DenseFeatures, dense_forward
+from .contract import (
+    DenseUnavailableError,
+    FeatureSpec,
+    TextTokens,
+    TextTokensUnavailableError,
+    Tower,
+    check_tower,
+)
+from .dense import DenseFeatures, dense_forward, dense_unavailable_reason, resolve_indices
 from .prompt_bank import PromptBank
 
 logger = logging.getLogger(__name__)
@@ -47,13 +57,16 @@ class Unfreeze:
 
 
 class FrozenCLIP(nn.Module):
-    """An open_clip model behind a small, frozen-by-default interface.
+    """An open_clip model behind the head contract, frozen by default.
 
-    It offers what heads need: L2-normalised global image embeddings
-    (:meth:`encode_image`), text embeddings with the model's own tokenizer
-    (:meth:`encode_text`), and dense features (:meth:`forward_dense`): patch or
-    stage maps from chosen blocks plus every position projected into the joint
-    space, at input sizes other than the pretraining size.
+    It implements :class:`clipx.backbone.contract.CLIPBackbone` (read that
+    module for what each part means and which head uses it): L2-normalised
+    global image and text embeddings, class and per-template prompt
+    embeddings (cached), per-token text features with their mask, dense
+    features with declared channels and strides at input sizes other than the
+    pretraining size, the logit scale, which towers train, the preprocessing,
+    and content fingerprints of both towers. Heads use nothing else; the
+    wrapped open_clip model is private to ``clipx/backbone/``.
 
     Frozen means: no parameter requires grad, :meth:`train` leaves the module in
     eval mode, and forward passes run under ``torch.no_grad``. ``unfreeze``
@@ -128,12 +141,25 @@ class FrozenCLIP(nn.Module):
         self.precision = precision
         self.clip.eval()
         self._text_fingerprint: str | None = None
+        self._image_fingerprint: str | None = None
         self.prompt_bank = PromptBank(templates=prompt_templates, cache_dir=text_cache_dir)
 
     # ------------------------------------------------------------------ state
     @property
+    def tower_kind(self) -> str:
+        """``'vit'`` (open_clip VisionTransformer), ``'resnet'`` (ModifiedResNet), ``'timm'`` or ``'other'``."""
+        visual = self.clip.visual
+        if isinstance(visual, open_clip.transformer.VisionTransformer):
+            return "vit"
+        if isinstance(visual, open_clip.modified_resnet.ModifiedResNet):
+            return "resnet"
+        if isinstance(visual, open_clip.timm_model.TimmModel):
+            return "timm"
+        return "other"
+
+    @property
     def is_vit(self) -> bool:
-        return isinstance(self.clip.visual, open_clip.transformer.VisionTransformer)
+        return self.tower_kind == "vit"
 
     @property
     def embed_dim(self) -> int:
@@ -161,6 +187,21 @@ class FrozenCLIP(nn.Module):
         return self.clip.logit_scale.exp().float()
 
     @property
+    def log_logit_scale(self) -> torch.Tensor:
+        """The log of :attr:`logit_scale` as stored (a detached float32 copy), for heads that learn their own."""
+        return self.clip.logit_scale.detach().float().clone()
+
+    @property
+    def text_width(self) -> int:
+        """W, the width of the text transformer's tokens (:meth:`encode_text_tokens` features)."""
+        return int(self._text_transformer().width)
+
+    @property
+    def text_layers(self) -> int:
+        """Number of blocks of the text transformer."""
+        return len(self._text_transformer().resblocks)
+
+    @property
     def has_trainable_parameters(self) -> bool:
         return any(p.requires_grad for p in self.parameters())
 
@@ -175,6 +216,18 @@ class FrozenCLIP(nn.Module):
 
     def _grad_context(self):
         return nullcontext() if self.has_trainable_parameters else torch.no_grad()
+
+    def is_frozen(self, tower: Tower) -> bool:
+        """Whether no parameter of the ``'image'`` or ``'text'`` tower trains."""
+        return not self.trainable_parameter_names(tower)
+
+    def trainable_parameter_names(self, tower: Tower) -> list[str]:
+        """Names (as in the open_clip model, e.g. ``'visual.proj'``) of the tower's trainable parameters."""
+        return [n for n, p in self._tower_parameters(tower) if p.requires_grad]
+
+    def _tower_parameters(self, tower: Tower) -> list[tuple[str, nn.Parameter]]:
+        visual = check_tower(tower) == "image"
+        return [(n, p) for n, p in self.clip.named_parameters() if n.startswith("visual.") == visual]
 
     def _apply_freezing(self) -> None:
         for p in self.clip.parameters():
@@ -195,7 +248,7 @@ class FrozenCLIP(nn.Module):
             for module in self._image_blocks()[-spec.last_blocks:]:
                 module.requires_grad_(True)
         if spec.last_text_blocks:
-            blocks = list(self.clip.transformer.resblocks)
+            blocks = list(self._text_transformer().resblocks)
             if spec.last_text_blocks > len(blocks):
                 raise ValueError(
                     f"last_text_blocks={spec.last_text_blocks} but {self.model_name}'s text tower has "
@@ -223,6 +276,28 @@ class FrozenCLIP(nn.Module):
     def image_transform(self, is_train: bool = False):
         """The model's own preprocessing (PIL image -> normalised tensor)."""
         return image_transform_v2(PreprocessCfg(**self.preprocess_cfg), is_train=is_train)
+
+    def normalise(self, rgb) -> torch.Tensor:
+        """(H, W, 3) uint8 RGB (numpy or tensor) -> (3, H, W) float32, normalised as the model expects."""
+        image = torch.as_tensor(np.ascontiguousarray(rgb)).permute(2, 0, 1).float() / 255.0
+        mean = torch.tensor(self.preprocess_cfg["mean"], dtype=torch.float32).view(3, 1, 1)
+        std = torch.tensor(self.preprocess_cfg["std"], dtype=torch.float32).view(3, 1, 1)
+        return (image - mean) / std
+
+    def use_channels_last(self) -> None:
+        """Run a convolutional image tower in channels-last memory format (a no-op for ViTs)."""
+        if self.tower_kind != "vit":
+            self.clip.visual.to(memory_format=torch.channels_last)
+
+    def image_fingerprint(self) -> str:
+        """A content hash of the image tower and its preprocessing, so caches follow the weights."""
+        params = self._tower_parameters("image")
+        trainable = any(p.requires_grad for _, p in params)
+        if self._image_fingerprint is None or trainable:
+            h = _hash_parameters(self.model_name, params)
+            h.update(repr(sorted(self.preprocess_cfg.items())).encode())
+            self._image_fingerprint = h.hexdigest()[:16]
+        return self._image_fingerprint
 
     def _prepare(self, images: torch.Tensor) -> torch.Tensor:
         if images.ndim != 4 or images.shape[1] != 3:
@@ -264,6 +339,7 @@ class FrozenCLIP(nn.Module):
             ``embeds`` (B, D, H', W') per-position joint-space embeddings,
             L2-normalised; ``image_embeds`` (B, D) L2-normalised.
         """
+        self._check_dense()
         images = self._prepare(images)
         with self._grad_context():
             out = dense_forward(
@@ -275,15 +351,45 @@ class FrozenCLIP(nn.Module):
             image_embeds=F.normalize(out.image_embeds.float(), dim=-1),
         )
 
-    def dense_channels(self, indices: Sequence[int] | None = None) -> list[int]:
-        """Channel count C_i of each map :meth:`forward_dense` returns."""
+    @property
+    def has_dense(self) -> bool:
+        """Whether :meth:`forward_dense` works for this image tower."""
+        return dense_unavailable_reason(self.clip.visual, self.dense_mode) is None
+
+    def _check_dense(self) -> None:
+        reason = dense_unavailable_reason(self.clip.visual, self.dense_mode)
+        if reason is not None:
+            raise DenseUnavailableError(
+                f"{self.model_name} has no dense features: {reason}. Dense heads (LSeg, ViLD with a CLIP "
+                "backbone) need an open_clip ViT or ModifiedResNet image tower, e.g. clipx-RN-tiny-64, "
+                "clipx-ViT-tiny-8-64, ViT-B-32, RN50."
+            )
+
+    def dense_spec(self, indices: Sequence[int] | None = None) -> list[FeatureSpec]:
+        """Channels and stride of each map :meth:`forward_dense` returns, declared without a forward pass.
+
+        Args:
+            indices: blocks/stages; defaults to ``dense_indices``.
+
+        Raises:
+            DenseUnavailableError: the image tower has no dense path.
+        """
+        self._check_dense()
         visual = self.clip.visual
         indices = tuple(indices or self.dense_indices)
-        if self.is_vit:
-            return [visual.transformer.width] * len(indices)
+        if self.tower_kind == "vit":
+            taken = resolve_indices(indices, len(visual.transformer.resblocks), "blocks")
+            stride = int(visual.patch_size[0])
+            return [FeatureSpec(index=i, channels=int(visual.transformer.width), stride=stride) for i in taken]
+        taken = resolve_indices(indices, 5, "stages (0 = stem, 1-4 = layer1-4)")
         width = visual.layer1[0].conv1.in_channels  # the stem's output width
-        stages = [width, width * 4, width * 8, width * 16, width * 32]
-        return [stages[i] for i in indices]
+        channels = [width, width * 4, width * 8, width * 16, width * 32]
+        strides = [4, 4, 8, 16, 32]
+        return [FeatureSpec(index=i, channels=channels[i], stride=strides[i]) for i in taken]
+
+    def dense_channels(self, indices: Sequence[int] | None = None) -> list[int]:
+        """Channel count C_i of each map :meth:`forward_dense` returns (from :meth:`dense_spec`)."""
+        return [spec.channels for spec in self.dense_spec(indices)]
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.encode_image(images)
@@ -320,11 +426,76 @@ class FrozenCLIP(nn.Module):
             feats = self.clip.encode_text(tokens.to(self.device))
         return F.normalize(feats.float(), dim=-1)
 
+    def encode_text_tokens(self, texts: Sequence[str] | torch.Tensor) -> TextTokens:
+        """Per-token text features, for heads that align image regions to words.
+
+        Args:
+            texts: N strings, or token ids (N, context_length).
+
+        Returns:
+            :class:`~clipx.backbone.contract.TextTokens`: features (N, L, W) after
+            the final layer norm, embeds (N, L, D) projected, mask (N, L), ids, eot.
+        """
+        if not isinstance(self.clip, open_clip.model.CLIP):
+            raise TextTokensUnavailableError(
+                f"{self.model_name}'s text tower ({type(self.clip).__name__}) does not expose per-token "
+                "features through clipx; use an architecture with open_clip's own text transformer."
+            )
+        tokens = (texts if isinstance(texts, torch.Tensor) else self.tokenize(texts)).to(self.device)
+        with self._grad_context():
+            out = self.clip.forward_intermediates(
+                text=tokens, text_indices=1, normalize_intermediates=True, normalize=False
+            )
+        features = out["text_intermediates"][-1]
+        projection = self.clip.text_projection
+        if projection is None:
+            embeds = features
+        elif isinstance(projection, nn.Linear):
+            embeds = projection(features)
+        else:
+            embeds = features @ projection
+        eot = _end_positions(tokens, self.clip.text_pool_type, getattr(self.clip, "text_eos_id", None))
+        positions = torch.arange(tokens.shape[1], device=tokens.device)
+        return TextTokens(
+            features=features.float(),
+            embeds=embeds.float(),
+            mask=positions[None] <= eot[:, None],
+            token_ids=tokens,
+            eot=eot,
+        )
+
     def embed_classes(
         self, class_names: Sequence[str], *, templates: str | Sequence[str] | None = None
     ) -> torch.Tensor:
         """(C, D) L2-normalised class embeddings from the prompt bank (cached)."""
         return self.prompt_bank.embed(self, class_names, templates=templates)
+
+    def embed_prompts(
+        self, class_names: Sequence[str], *, templates: str | Sequence[str] | None = None
+    ) -> torch.Tensor:
+        """(C, K, D) L2-normalised embeddings of every class name in each of K templates (cached)."""
+        return self.prompt_bank.embed_prompts(self, class_names, templates=templates)
+
+    def copy_text_blocks(self, count: int) -> nn.ModuleList:
+        """Independent float32 trainable copies of the first ``count`` text transformer blocks."""
+        blocks = list(self._text_transformer().resblocks)
+        if not 0 <= count <= len(blocks):
+            raise ValueError(f"count={count}; {self.model_name}'s text transformer has {len(blocks)} blocks.")
+        return nn.ModuleList(copy.deepcopy(b) for b in blocks[:count]).float().requires_grad_(True)
+
+    def text_positions(self) -> torch.Tensor | None:
+        """A detached float32 copy of the text position table (L, W), or None when the tower has none."""
+        table = getattr(self.clip, "positional_embedding", None)
+        return None if table is None else table.detach().float().clone()
+
+    def _text_transformer(self) -> nn.Module:
+        transformer = getattr(self.clip, "transformer", None)
+        if transformer is None or not hasattr(transformer, "resblocks"):
+            raise TextTokensUnavailableError(
+                f"{self.model_name}'s text tower ({type(self.clip).__name__}) is not open_clip's text "
+                "transformer; its blocks and width are not available."
+            )
+        return transformer
 
     def text_fingerprint(self) -> str:
         """A content hash of the text tower, so caches follow the weights.
@@ -332,22 +503,36 @@ class FrozenCLIP(nn.Module):
         Computed once while the text side is frozen; recomputed on every call
         when some of it trains.
         """
-        text_params = [(n, p) for n, p in self.clip.named_parameters() if not n.startswith("visual.")]
+        text_params = self._tower_parameters("text")
         trainable = any(p.requires_grad for _, p in text_params)
         if self._text_fingerprint is None or trainable:
-            h = hashlib.sha1(self.model_name.encode())
-            for name, p in text_params:
-                flat = p.detach().flatten()
-                step = max(1, flat.numel() // 4096)
-                h.update(name.encode())
-                h.update(flat[::step].float().cpu().numpy().tobytes())
-            self._text_fingerprint = h.hexdigest()[:16]
+            self._text_fingerprint = _hash_parameters(self.model_name, text_params).hexdigest()[:16]
         return self._text_fingerprint
 
     def extra_repr(self) -> str:
         source = self.pretrained or self.checkpoint or "random init"
         trainable = sum(p.numel() for p in self.parameters() if p.requires_grad)
         return f"model_name={self.model_name}, weights={source}, precision={self.precision}, trainable={trainable}"
+
+
+def _hash_parameters(model_name: str, params: Sequence[tuple[str, torch.Tensor]]):
+    """sha1 over a strided sample of every parameter (names included)."""
+    h = hashlib.sha1(model_name.encode())
+    for name, p in params:
+        flat = p.detach().flatten()
+        step = max(1, flat.numel() // 4096)
+        h.update(name.encode())
+        h.update(flat[::step].float().cpu().numpy().tobytes())
+    return h
+
+
+def _end_positions(tokens: torch.Tensor, pool_type: str, eos_id: int | None) -> torch.Tensor:
+    """(N,) position of the token each text is pooled at: the largest id (CLIP's end token) or ``eos_id``."""
+    if pool_type == "eos" and eos_id is not None:
+        return (tokens == eos_id).int().argmax(dim=-1)
+    if pool_type == "last":
+        return torch.full(tokens.shape[:1], tokens.shape[1] - 1, dtype=torch.long, device=tokens.device)
+    return tokens.argmax(dim=-1)
 
 
 def check_model_name(model_name: str) -> str:

@@ -21,10 +21,13 @@ class PromptBank:
     """Builds and caches the (C, D) class-embedding matrix heads take as input.
 
     Every template is filled with every class name and encoded; each text
-    embedding is normalised, averaged over templates, and normalised again.
-    Results are cached in memory and, with ``cache_dir``, on disk, keyed by the
-    text tower's content fingerprint, the templates and the class names, so a
-    second request for the same vocabulary runs no text-encoder forward.
+    embedding is normalised, averaged over templates, and normalised again
+    (:meth:`embed`); :meth:`embed_prompts` keeps the templates apart. Results
+    are cached in memory and, with ``cache_dir``, on disk, keyed by the text
+    tower's content fingerprint, the templates and the class names, so a
+    second request for the same vocabulary runs no text-encoder forward. While
+    parts of the text tower train nothing is cached: every call encodes anew,
+    with gradients.
 
     Args:
         templates: default template set: a name (``'default'``, ``'imagenet80'``,
@@ -60,7 +63,7 @@ class PromptBank:
         *,
         templates: str | Sequence[str] | None = None,
     ) -> torch.Tensor:
-        """Class embeddings.
+        """Class embeddings (the prompt ensemble).
 
         Args:
             clip: the backbone whose text tower encodes the prompts.
@@ -70,12 +73,9 @@ class PromptBank:
         Returns:
             (C, D) float32, each row L2-normalised.
         """
-        if isinstance(class_names, str):
-            raise TypeError(f"class_names must be a list of names, got the single string {class_names!r}.")
-        names = [str(n) for n in class_names]
-        if not names:
-            raise ValueError("class_names is empty; pass at least one class name.")
-        temps = resolve_templates(templates) if templates is not None else self.templates
+        names, temps = self._check(class_names, templates)
+        if not clip.is_frozen("text"):
+            return _ensemble(self._encode(clip, names, temps))
         key = self.key(clip, names, temps)
         cached = self._memory.get(key)
         if cached is None and self.cache_dir is not None and (self.cache_dir / f"{key}.pt").is_file():
@@ -85,7 +85,7 @@ class PromptBank:
             self.hits += 1
             return cached.to(clip.device)
         self.misses += 1
-        embeds = self._encode(clip, names, temps)
+        embeds = _ensemble(self._encode(clip, names, temps))
         self._memory[key] = embeds.cpu()
         if self.cache_dir is not None:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -94,14 +94,54 @@ class PromptBank:
             os.replace(tmp, self.cache_dir / f"{key}.pt")
         return embeds
 
+    def embed_prompts(
+        self,
+        clip: FrozenCLIP,
+        class_names: Sequence[str],
+        *,
+        templates: str | Sequence[str] | None = None,
+    ) -> torch.Tensor:
+        """Every template's embedding of every class, not averaged (cached in memory).
+
+        Returns:
+            (C, K, D) float32 for K templates, each row L2-normalised.
+        """
+        names, temps = self._check(class_names, templates)
+        if not clip.is_frozen("text"):
+            return self._encode(clip, names, temps)
+        return self._per_template(clip, names, temps).to(clip.device)
+
+    def _check(
+        self, class_names: Sequence[str], templates: str | Sequence[str] | None
+    ) -> tuple[list[str], tuple[str, ...]]:
+        if isinstance(class_names, str):
+            raise TypeError(f"class_names must be a list of names, got the single string {class_names!r}.")
+        names = [str(n) for n in class_names]
+        if not names:
+            raise ValueError("class_names is empty; pass at least one class name.")
+        temps = resolve_templates(templates) if templates is not None else self.templates
+        return names, temps
+
+    def _per_template(self, clip: FrozenCLIP, names: list[str], templates: tuple[str, ...]) -> torch.Tensor:
+        key = "prompts:" + self.key(clip, names, templates)
+        cached = self._memory.get(key)
+        if cached is None:
+            cached = self._encode(clip, names, templates).cpu()
+            self._memory[key] = cached
+        return cached
+
     def _encode(self, clip: FrozenCLIP, names: list[str], templates: tuple[str, ...]) -> torch.Tensor:
         prompts = [t.format(n) for n in names for t in templates]
         chunks = [
             clip.encode_text(prompts[i : i + self.batch_size]) for i in range(0, len(prompts), self.batch_size)
         ]
-        per_prompt = torch.cat(chunks).reshape(len(names), len(templates), -1)
-        return F.normalize(F.normalize(per_prompt, dim=-1).mean(dim=1), dim=-1)
+        return F.normalize(torch.cat(chunks).reshape(len(names), len(templates), -1), dim=-1)
 
     def clear(self) -> None:
         """Forget the in-memory cache (the disk cache stays)."""
         self._memory.clear()
+
+
+def _ensemble(per_template: torch.Tensor) -> torch.Tensor:
+    """(C, K, D) normalised prompt embeddings -> (C, D): mean over templates, normalised."""
+    return F.normalize(per_template.mean(dim=1), dim=-1)

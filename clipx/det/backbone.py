@@ -40,9 +40,9 @@ class CLIPDetBackbone(BaseModule):
         if list(self.indices) != sorted(set(self.indices)):
             raise ValueError(f"indices={self.indices} must be distinct and increasing.")
         self.out_channels: list[int] = self.clip.dense_channels(self.indices)
-        self.channels_last = channels_last and not self.clip.is_vit
+        self.channels_last = channels_last and self.clip.tower_kind != "vit"
         if self.channels_last:
-            self.clip.clip.visual.to(memory_format=torch.channels_last)
+            self.clip.use_channels_last()
 
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """(B, 3, H, W) images normalised as CLIP expects -> one (B, C_i, H_i, W_i) map per index."""

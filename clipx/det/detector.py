@@ -12,7 +12,7 @@ from mmdet.structures import SampleList
 from mmengine.config import ConfigDict
 from torch import nn
 
-from clipx.backbone import FrozenCLIP
+from clipx.backbone import FrozenCLIP, Vocabulary
 
 from .backbone import CLIPDetBackbone
 from .scope import mmdet_scope
@@ -82,7 +82,7 @@ class ViLD(TwoStageDetector):
             )
         self.clip = clip_module
         self.templates = templates
-        self.vocabulary: tuple[str, ...] = ()
+        self.vocabulary: Vocabulary | None = None
         self.base_class_names: tuple[str, ...] = ()
         self.register_buffer("text_embeds", torch.zeros(0, clip_module.embed_dim), persistent=False)
         self.register_buffer("is_base", torch.zeros(0, dtype=torch.bool), persistent=False)
@@ -94,16 +94,16 @@ class ViLD(TwoStageDetector):
         """Detect these categories from now on (no retraining).
 
         Args:
-            class_names: C category names; predicted labels index this list.
+            class_names: C category names; predicted labels index this list
+                (:attr:`vocabulary`, a :class:`clipx.backbone.Vocabulary`).
             base_names: names seen in training (the ensemble trusts the text
                 branch for them); default: the recorded training vocabulary.
         """
-        names = [str(n) for n in class_names]
-        embeds = self.clip.embed_classes(names, templates=self.templates)
+        vocabulary = Vocabulary(tuple(class_names), self.templates)
         base = set(self.base_class_names if base_names is None else base_names)
-        self.text_embeds = embeds.to(self.text_embeds.device)
-        self.is_base = torch.tensor([n in base for n in names], device=self.text_embeds.device)
-        self.vocabulary = tuple(names)
+        self.text_embeds = vocabulary.embed(self.clip).to(self.text_embeds.device)
+        self.is_base = torch.tensor([n in base for n in vocabulary], device=self.text_embeds.device)
+        self.vocabulary = vocabulary
 
     def set_training_vocabulary(self, class_names: Sequence[str]) -> None:
         """Set and record the training (base) vocabulary; ``gt_instances.labels`` index it."""
@@ -111,7 +111,7 @@ class ViLD(TwoStageDetector):
         self.set_vocabulary(self.base_class_names, base_names=self.base_class_names)
 
     def _check_vocabulary(self) -> None:
-        if not self.vocabulary:
+        if self.vocabulary is None:
             raise RuntimeError(
                 "ViLD has no vocabulary. Call model.set_vocabulary([...names]) (set_training_vocabulary "
                 "for training), or add dict(type=clipx.det.VocabularyHook) to custom_hooks."

@@ -84,14 +84,14 @@ def detect(
         bgr, path = mmcv.imread(str(image)), str(image)
         if bgr is None:
             raise FileNotFoundError(f"Cannot read image '{image}'.")
-    if tuple(class_names) != model.vocabulary:
+    if model.vocabulary is None or tuple(class_names) != model.vocabulary.names:
         model.set_vocabulary(class_names)
     shape = bgr.shape[:2]
     results = dict(img=bgr, img_path=path, img_id=0, img_shape=shape, ori_shape=shape)
     data = pseudo_collate([_test_pipeline(model)(results)])
     pred = model.test_step(data)[0].pred_instances
     pred = pred[pred.scores >= score_thr]
-    pred.names = [model.vocabulary[i] for i in pred.labels.tolist()]
+    pred.names = [model.vocabulary.names[i] for i in pred.labels.tolist()]
     return pred
 
 

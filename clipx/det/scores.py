@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from clipx.backbone.scores import ensemble_weights, geometric_ensemble
+
 
 def text_logits(
     region_embeds: torch.Tensor,
@@ -55,7 +57,8 @@ def ensemble_scores(
     """ViLD-ensemble: a weighted geometric mean of the two branches' class probabilities.
 
     Base classes: ``text ** w * image ** (1 - w)``; novel classes:
-    ``image ** w * text ** (1 - w)``, with ``w = text_weight`` (ViLD: 2/3).
+    ``image ** w * text ** (1 - w)``, with ``w = text_weight`` (ViLD: 2/3);
+    the shared :func:`clipx.backbone.scores.geometric_ensemble`.
 
     Args:
         text_probs: (N, C) the text branch's foreground probabilities.
@@ -68,7 +71,7 @@ def ensemble_scores(
     """
     if not 0.0 <= text_weight <= 1.0:
         raise ValueError(f"text_weight={text_weight}; use a value in [0, 1] (ViLD: 2/3).")
-    w = torch.where(is_base.to(text_probs.device), text_weight, 1.0 - text_weight).to(
-        text_probs.dtype
+    clip_weight = ensemble_weights(
+        is_base.to(text_probs.device), base_weight=1.0 - text_weight, novel_weight=text_weight
     )
-    return text_probs.clamp_min(0) ** w * image_probs.clamp_min(0) ** (1.0 - w)
+    return geometric_ensemble(text_probs, image_probs, clip_weight)

@@ -15,10 +15,11 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.model import BaseModel
 
-from clipx.backbone import FrozenCLIP
+from clipx.backbone import FrozenCLIP, build_clip
+from clipx.data.batch import sample_fields, stack_images
 from clipx.registry import METRICS, MODELS
 
-from .zeroshot import build_clip, rank_of, sample_fields, stack_images
+from .zeroshot import rank_of
 
 
 def best_rank_of(scores: torch.Tensor, is_target: torch.Tensor) -> torch.Tensor:

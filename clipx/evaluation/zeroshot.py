@@ -17,7 +17,9 @@ from mmengine.evaluator import BaseMetric
 from mmengine.model import BaseModel
 from torch import nn
 
-from clipx.backbone import FrozenCLIP
+from clipx.backbone import FrozenCLIP, Vocabulary, build_clip
+from clipx.backbone.scores import class_logits
+from clipx.data.batch import sample_fields, stack_images
 from clipx.registry import METRICS, MODELS
 
 
@@ -39,28 +41,6 @@ def rank_of(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         earlier = torch.arange(scores.shape[1], device=scores.device)[None, :] < targets[tied, None]
         ranks[tied] += ((scores[tied] == target_scores[tied]) & earlier).sum(1)
     return ranks
-
-
-def class_logits(
-    image_embeds: torch.Tensor, class_embeds: torch.Tensor, logit_scale: float | torch.Tensor = 1.0
-) -> torch.Tensor:
-    """CLIP's classification logits, ``logit_scale * image_embeds @ class_embeds.T``.
-
-    Args:
-        image_embeds: (N, D), L2-normalised.
-        class_embeds: (C, D), L2-normalised (e.g. :meth:`FrozenCLIP.embed_classes`).
-        logit_scale: CLIP's temperature (:attr:`FrozenCLIP.logit_scale`); it
-            does not change any accuracy.
-
-    Returns:
-        (N, C) float32 logits.
-    """
-    if image_embeds.shape[-1] != class_embeds.shape[-1]:
-        raise ValueError(
-            f"image_embeds has dimension {image_embeds.shape[-1]} but class_embeds has "
-            f"{class_embeds.shape[-1]}; both must come from the same CLIP model."
-        )
-    return logit_scale * image_embeds.float() @ class_embeds.float().T
 
 
 @dataclass(frozen=True)
@@ -147,16 +127,17 @@ class ZeroShotClassifier(nn.Module):
         self, *, clip: FrozenCLIP, class_names: Sequence[str], templates: str | Sequence[str] = "default"
     ) -> None:
         super().__init__()
-        if isinstance(class_names, str):
-            raise TypeError(f"class_names must be a list of names, got the single string {class_names!r}.")
         self.clip = clip
-        self.class_names = tuple(class_names)
-        self.templates = templates
+        self.vocabulary = Vocabulary(class_names, templates)
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.vocabulary.names
 
     @property
     def class_embeds(self) -> torch.Tensor:
         """(C, D) L2-normalised; computed once per vocabulary by the prompt bank."""
-        return self.clip.embed_classes(self.class_names, templates=self.templates)
+        return self.vocabulary.embed(self.clip)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """(B, 3, H, W) preprocessed images -> (B, C) logits, ``logit_scale * cos``."""
@@ -290,15 +271,22 @@ class ZeroShotClassifierModel(BaseModel):
     ) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.clip = build_clip(clip)
-        self.class_names = tuple(class_names) if class_names is not None else None
         self.templates = templates
+        self.vocabulary = Vocabulary(class_names, templates) if class_names is not None else None
+
+    @property
+    def class_names(self) -> tuple[str, ...] | None:
+        """The fixed vocabulary's names, or None when each batch's metainfo gives them."""
+        return None if self.vocabulary is None else self.vocabulary.names
 
     def forward(self, inputs, data_samples=None, mode: str = "predict") -> list[dict]:
         if mode != "predict":
             raise ValueError(f"{type(self).__name__} only evaluates; got mode='{mode}', expected 'predict'.")
         samples = list(data_samples or [])
-        names = self.class_names or _vocabulary_of(samples)
-        class_embeds = self.clip.embed_classes(names, templates=self.templates)
+        vocabulary = Vocabulary.resolve(
+            self.vocabulary, samples, self.templates, owner="ZeroShotClassifierModel"
+        )
+        class_embeds = vocabulary.embed(self.clip)
         logits = class_logits(self.clip.encode_image(stack_images(inputs)), class_embeds, self.clip.logit_scale)
         outputs = []
         for i, row in enumerate(logits):
@@ -307,56 +295,3 @@ class ZeroShotClassifierModel(BaseModel):
                 out.update(sample_fields(samples[i], ("gt_label", "img_id")))
             outputs.append(out)
         return outputs
-
-
-def build_clip(clip: FrozenCLIP | dict) -> FrozenCLIP:
-    """A FrozenCLIP from an instance or its config dict (built in the clipx scope)."""
-    if isinstance(clip, FrozenCLIP):
-        return clip
-    if isinstance(clip, dict):
-        return MODELS.build(clip)
-    raise TypeError(
-        f"clip must be a FrozenCLIP or its config dict (dict(type='clipx.FrozenCLIP', model_name=...)), "
-        f"got {type(clip).__name__}."
-    )
-
-
-def stack_images(
-    inputs: torch.Tensor | Sequence[torch.Tensor],
-    *,
-    what: str = "Images",
-    hint: str = "give the dataset the model's eval transform (FrozenCLIP.image_transform()) so every "
-    "image is resized alike",
-) -> torch.Tensor:
-    """(B, ...) from a batch tensor or the list ``pseudo_collate`` makes (images or clips)."""
-    if isinstance(inputs, torch.Tensor):
-        return inputs
-    items = list(inputs)
-    if not items:
-        raise ValueError(f"The batch holds no {what.lower()}.")
-    shapes = {tuple(x.shape) for x in items}
-    if len(shapes) > 1:
-        raise ValueError(f"{what} in a batch have different shapes {sorted(shapes)}; {hint}.")
-    return torch.stack(items)
-
-
-def sample_fields(sample, keys: Sequence[str]) -> dict:
-    """The ``keys`` a data sample (dict or BaseDataElement) has, as a dict."""
-    out = {}
-    for key in keys:
-        value = sample.get(key, None)
-        if value is not None:
-            out[key] = value.item() if isinstance(value, torch.Tensor) and value.numel() == 1 else value
-    return out
-
-
-def _vocabulary_of(samples: list) -> tuple[str, ...]:
-    meta = getattr(samples[0], "metainfo", None) if samples else None
-    names = (meta or {}).get("classes")
-    if not names:
-        raise ValueError(
-            "ZeroShotClassifierModel has no vocabulary: pass class_names=[...] to the model, or use a "
-            "dataset whose data samples carry metainfo['classes'] (clipx.ImageFolderClassification, "
-            "clipx.CsvClassification)."
-        )
-    return tuple(names)

@@ -12,7 +12,7 @@ from .head import FusionBlock, LSegHead, ResidualConvUnit, SpatialRegularizer
 from .inference import draw_overlay, load_segmentor, save_mask, segment
 from .metric import OpenVocabIoUMetric, chance_iou, class_iou
 from .regions import RegionRescorer
-from .segmentor import LSegSegmentor, Vocabulary
+from .segmentor import LSegSegmentor
 
 __all__ = [
     "FusionBlock",
@@ -23,7 +23,6 @@ __all__ = [
     "ResidualConvUnit",
     "ShapesWorldSegDataset",
     "SpatialRegularizer",
-    "Vocabulary",
     "chance_iou",
     "class_iou",
     "draw_overlay",

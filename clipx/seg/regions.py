@@ -34,6 +34,8 @@ from scipy import ndimage
 from torch import Tensor
 
 from clipx.backbone import FrozenCLIP
+from clipx.backbone.regions import encode_crops, mask_crops
+from clipx.backbone.scores import check_weight, ensemble_weights, geometric_ensemble
 
 
 @dataclass
@@ -61,10 +63,8 @@ class RegionRescorer:
     def __post_init__(self) -> None:
         if not 0 < self.fg_threshold <= 1:
             raise ValueError(f"fg_threshold={self.fg_threshold}; use a probability in (0, 1].")
-        for name in ("base_weight", "novel_weight"):
-            value = getattr(self, name)
-            if not 0 <= value <= 1:
-                raise ValueError(f"{name}={value}; use a weight in [0, 1].")
+        check_weight("base_weight", self.base_weight)
+        check_weight("novel_weight", self.novel_weight)
         if self.dilate < 0 or self.min_pixels < 1:
             raise ValueError(
                 f"dilate={self.dilate} must be >= 0 and min_pixels={self.min_pixels} >= 1."
@@ -108,27 +108,21 @@ class RegionRescorer:
                 )
                 keep = torch.from_numpy(keep).to(images.device)
                 segments.append((b, torch.from_numpy(mask).to(images.device)))
-                crops.append(images[b] * keep)
+                crops.append(mask_crops(images[b], keep[None])[0])
         if not segments:
             return log_probs
-        crops = torch.stack(crops)
-        if crops.shape[-2:] != clip.image_size:
-            crops = F.interpolate(crops, size=clip.image_size, mode="bilinear", align_corners=False)
-        with torch.no_grad():
-            image_embeds = torch.cat([clip.encode_image(c) for c in crops.split(256)])
+        image_embeds = encode_crops(clip, torch.stack(crops))
         labels = F.normalize(text_embeds[fg_labels].to(image_embeds), dim=-1)
         clip_log_p = (clip.logit_scale.float() * image_embeds @ labels.T).log_softmax(dim=-1)
         trained = set(train_names)
-        weight = torch.tensor(
-            [self.base_weight if names[i] in trained else self.novel_weight for i in fg_labels],
-            device=clip_log_p.device,
-        )
+        is_base = torch.tensor([names[i] in trained for i in fg_labels], device=clip_log_p.device)
+        weight = ensemble_weights(is_base, base_weight=self.base_weight, novel_weight=self.novel_weight)
         out = log_probs.clone()
         fg_index = torch.tensor(fg_labels, device=out.device)
         decoder_fg = log_probs[:, fg_labels].log_softmax(dim=1)  # decoder's split of the foreground
         for (b, mask), clip_scores in zip(segments, clip_log_p, strict=True):
             decoder_scores = decoder_fg[b][:, mask].exp().mean(dim=1).clamp_min(1e-6).log()
-            combined = (weight * clip_scores + (1 - weight) * decoder_scores).log_softmax(dim=0)
+            combined = geometric_ensemble(decoder_scores, clip_scores, weight, log_space=True).log_softmax(dim=0)
             rest = torch.log1p(-p_bg[b][mask].clamp(max=1 - 1e-6))  # log(1 - p_bg) per pixel
             block = out[b][:, mask]
             block[fg_index] = rest[None] + combined[:, None]

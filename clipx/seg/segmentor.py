@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from mmengine.config import ConfigDict
 from mmseg.models.segmentors import EncoderDecoder
@@ -13,39 +12,9 @@ from mmseg.registry import MODELS
 from mmseg.utils import OptSampleList, SampleList, add_prefix
 from torch import Tensor
 
-from clipx.backbone import DenseFeatures, FrozenCLIP
+from clipx.backbone import DenseFeatures, FrozenCLIP, Vocabulary
 
 from .regions import RegionRescorer
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """Label names and the prompt templates that turn them into text embeddings.
-
-    Attributes:
-        names: the labels; label i is row i of the text embeddings and value i
-            of the predicted mask.
-        templates: a template set name or strings with one ``{}``; None: the
-            backbone's default set.
-    """
-
-    names: tuple[str, ...]
-    templates: str | tuple[str, ...] | None = None
-
-    @classmethod
-    def of(cls, names: Sequence[str], templates: str | Sequence[str] | None = None) -> Vocabulary:
-        if isinstance(names, str):
-            raise TypeError(
-                f"Label names must be a list of strings, got the single string {names!r}."
-            )
-        names = tuple(str(n) for n in names)
-        if not names:
-            raise ValueError("The vocabulary is empty; give at least one label name.")
-        if len(set(names)) != len(names):
-            raise ValueError(f"The vocabulary lists a label twice: {list(names)}.")
-        if templates is not None and not isinstance(templates, str):
-            templates = tuple(templates)
-        return cls(names, templates)
 
 
 @MODELS.register_module()
@@ -170,7 +139,7 @@ class LSegSegmentor(EncoderDecoder):
 
     def text_embeds(self, vocabulary: Vocabulary) -> Tensor:
         """(C, D) L2-normalised label embeddings from the backbone's prompt bank (cached)."""
-        return self.backbone.embed_classes(list(vocabulary.names), templates=vocabulary.templates)
+        return vocabulary.embed(self.backbone)
 
     # -------------------------------------------------------------- mmseg hooks
     def extract_feat(self, inputs: Tensor) -> DenseFeatures:

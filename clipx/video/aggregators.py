@@ -24,7 +24,6 @@ averaging).
 
 from __future__ import annotations
 
-import copy
 import inspect
 import logging
 
@@ -97,7 +96,7 @@ class TemporalTransformer(nn.Module):
     * When CLIP's text width equals the joint dimension D (OpenAI ViT-B/32:
       512 = 512; ``clipx-RN-tiny-64``: 128 = 128), block i is a copy of open_clip
       ``ResidualAttentionBlock`` i of the text transformer
-      (``clip.clip.transformer.resblocks[i]``), for i < min(num_layers, text
+      (``FrozenCLIP.copy_text_blocks``), for i < min(num_layers, text
       layers); further blocks, if any, start random. The frame positions start
       as the first ``max_frames`` rows of the text positional embedding.
     * When the widths differ (``clipx-ViT-test-8-32``: text 64, D 32) the text
@@ -141,34 +140,32 @@ class TemporalTransformer(nn.Module):
         dim = clip.embed_dim
         self.embed_dim = dim
         self.max_frames = int(max_frames)
-        text = clip.clip.transformer
-        text_blocks = list(text.resblocks)
-        text_width = int(text.width)
+        text_layers = clip.text_layers
+        text_width = clip.text_width
         copy_text = init_from_text and text_width == dim
         num_heads = int(num_heads or max(1, dim // 64))
         if dim % num_heads:
             raise ValueError(
                 f"num_heads={num_heads} does not divide the embedding dimension {dim}."
             )
-        blocks = []
-        for i in range(num_layers):
-            if copy_text and i < len(text_blocks):
-                blocks.append(copy.deepcopy(text_blocks[i]))
-            else:
-                blocks.append(ResidualAttentionBlock(dim, num_heads, norm_layer=LayerNorm))
+        self.copied_layers = min(num_layers, text_layers) if copy_text else 0
+        blocks = list(clip.copy_text_blocks(self.copied_layers))
+        blocks += [
+            ResidualAttentionBlock(dim, num_heads, norm_layer=LayerNorm)
+            for _ in range(num_layers - self.copied_layers)
+        ]
         self.blocks = nn.ModuleList(blocks).float().requires_grad_(True)
-        self.copied_layers = min(num_layers, len(text_blocks)) if copy_text else 0
 
         position = torch.empty(self.max_frames, dim)
-        text_pos = getattr(clip.clip, "positional_embedding", None)
+        text_pos = clip.text_positions()
         if position_std is not None:
             nn.init.normal_(position, std=float(position_std))
         elif copy_text and text_pos is not None and text_pos.shape[0] >= self.max_frames:
-            position.copy_(text_pos[: self.max_frames].detach().float())
+            position.copy_(text_pos[: self.max_frames])
         else:
             nn.init.normal_(position, std=0.01)
         self.frame_position = nn.Parameter(position)
-        self._log_init(clip, text_width, len(text_blocks), num_layers, copy_text, init_from_text)
+        self._log_init(clip, text_width, text_layers, num_layers, copy_text, init_from_text)
 
     def _log_init(
         self, clip, text_width, text_layers, num_layers, copy_text, init_from_text

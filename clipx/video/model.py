@@ -9,9 +9,9 @@ import torch
 from mmengine.model import BaseModel
 from torch import nn
 
-from clipx.backbone import FrozenCLIP
+from clipx.backbone import FrozenCLIP, build_clip
+from clipx.data.batch import stack_images
 from clipx.data.video import frame_masks
-from clipx.evaluation.zeroshot import build_clip, stack_images
 from clipx.pretrain.loss import ContrastiveLoss
 from clipx.registry import MODELS
 
@@ -67,7 +67,7 @@ class CLIP4Clip(BaseModel):
         self.aggregator = build_aggregator(aggregator, self.clip)
         self.max_log_scale = math.log(max_logit_scale)
         if learnable_logit_scale:
-            self.log_logit_scale = nn.Parameter(self.clip.clip.logit_scale.detach().float().clone())
+            self.log_logit_scale = nn.Parameter(self.clip.log_logit_scale)
         else:
             self.log_logit_scale = None
         self.loss_fn = ContrastiveLoss(gather=gather)
@@ -118,11 +118,11 @@ class CLIP4Clip(BaseModel):
                 f"Frame embeddings have dimension {frame_embeds.shape[-1]} but {self.clip.model_name} "
                 f"embeds in {self.clip.embed_dim}; they were computed by another backbone."
             )
-        trainable = [n for n, p in self.clip.clip.visual.named_parameters() if p.requires_grad]
+        trainable = self.clip.trainable_parameter_names("image")
         if trainable:
             raise ValueError(
                 f"Cached frame embeddings bypass the image tower, but the config trains {len(trainable)} of "
-                f"its parameters (e.g. visual.{trainable[0]}); train on decoded clips (VideoTextPairs) "
+                f"its parameters (e.g. {trainable[0]}); train on decoded clips (VideoTextPairs) "
                 "or keep the image tower frozen."
             )
         frame_mask = frame_mask.to(frame_embeds.device)

@@ -19,6 +19,9 @@ class CountingClip:
     def text_fingerprint(self):
         return self.clip.text_fingerprint()
 
+    def is_frozen(self, tower):
+        return self.clip.is_frozen(tower)
+
 
 @pytest.fixture(scope="module")
 def clip():

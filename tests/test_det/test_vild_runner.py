@@ -71,7 +71,7 @@ def test_vild_text_trains_on_base_and_tests_on_all(det_set, tmp_path):
     model = runner.model
     assert model.base_class_names == ("circle", "square", "triangle", "cross")
     metrics = runner.test()
-    assert model.vocabulary == ("circle", "square", "triangle", "star", "hexagon", "cross")
+    assert model.vocabulary.names == ("circle", "square", "triangle", "star", "hexagon", "cross")
     assert model.is_base.tolist() == [True, True, True, False, False, True]
     for key in ("bbox_mAP", "base_bbox_mAP_50", "novel_bbox_mAP_50"):
         assert 0.0 <= metrics[f"coco/{key}"] <= 1.0
@@ -97,7 +97,7 @@ def test_vild_text_trains_on_base_and_tests_on_all(det_set, tmp_path):
         "a star",
         "hexagon",
     }
-    assert detector.vocabulary == ("circle", "a star", "hexagon")
+    assert detector.vocabulary.names == ("circle", "a star", "hexagon")
     assert draw_detections(image, found, scale=2).size == (128, 128)
 
 

@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from clipx.backbone import FrozenCLIP
+from clipx.backbone import FrozenCLIP, Vocabulary, class_logits
 from clipx.backbone.templates import resolve_templates
-from clipx.evaluation.zeroshot import class_logits
+from clipx.data.batch import gt_labels as batch_labels
 from clipx.registry import MODELS
 from clipx.video import CLIP4Clip
 
@@ -97,46 +97,26 @@ class ActionCLIP(CLIP4Clip):
             init_cfg=init_cfg,
         )
         self.objective = objective
-        self.class_names = tuple(class_names) if class_names is not None else None
         self.templates = resolve_templates(templates)
-        self._prompt_cache: dict[tuple, torch.Tensor] = {}
+        self._vocabulary = Vocabulary(class_names, self.templates) if class_names is not None else None
+
+    @property
+    def class_names(self) -> tuple[str, ...] | None:
+        """The fixed vocabulary's names, or None when each batch's metainfo gives them."""
+        return None if self._vocabulary is None else self._vocabulary.names
 
     # ------------------------------------------------------------------ text
-    def vocabulary(self, samples: Sequence) -> tuple[str, ...]:
-        """The class names: the model's own, else the data samples' ``metainfo['classes']``."""
-        if self.class_names is not None:
-            return self.class_names
-        meta = getattr(samples[0], "metainfo", None) if samples else None
-        names = (meta or {}).get("classes")
-        if not names:
-            raise ValueError(
-                "ActionCLIP has no vocabulary: pass class_names=[...] to the model, or use a dataset "
-                "whose data samples carry metainfo['classes'] (actionclip.VideoClassificationDataset)."
-            )
-        return tuple(names)
+    def vocabulary(self, samples: Sequence) -> Vocabulary:
+        """The model's own vocabulary, else the data samples' ``metainfo['classes']`` with its templates."""
+        return Vocabulary.resolve(self._vocabulary, samples, self.templates, owner="ActionCLIP")
 
     def prompt_embeds(self, class_names: Sequence[str]) -> torch.Tensor:
         """(C, K, D) L2-normalised embeddings of every class name in every template.
 
-        Cached per vocabulary while the text tower is frozen (keyed by its
-        content fingerprint); recomputed each call when parts of it train.
+        The backbone caches them while the text tower is frozen and encodes
+        anew, with gradients, when parts of it train.
         """
-        names = tuple(str(n) for n in class_names)
-        if not names:
-            raise ValueError("class_names is empty; pass at least one class name.")
-        frozen = not any(
-            p.requires_grad
-            for n, p in self.clip.clip.named_parameters()
-            if not n.startswith("visual.")
-        )
-        key = (self.clip.text_fingerprint(), names, self.templates)
-        if frozen and key in self._prompt_cache:
-            return self._prompt_cache[key]
-        prompts = [t.format(n) for n in names for t in self.templates]
-        embeds = self.clip.encode_text(prompts).reshape(len(names), len(self.templates), -1)
-        if frozen:
-            self._prompt_cache[key] = embeds
-        return embeds
+        return Vocabulary(tuple(class_names), self.templates).embed_prompts(self.clip)
 
     def class_embeds(self, class_names: Sequence[str]) -> torch.Tensor:
         """(C, D) L2-normalised prompt-ensemble class embeddings."""
@@ -156,13 +136,9 @@ class ActionCLIP(CLIP4Clip):
         return class_logits(video_embeds, self.class_embeds(class_names), self.logit_scale)
 
     def loss(self, video_embeds: torch.Tensor, samples: list) -> dict[str, torch.Tensor]:
-        labels = gt_labels(samples, video_embeds.device)
-        prompts = self.prompt_embeds(self.vocabulary(samples))
-        if int(labels.max()) >= prompts.shape[0]:
-            raise ValueError(
-                f"gt_label {int(labels.max())} is outside the vocabulary of {prompts.shape[0]} classes "
-                f"{list(self.vocabulary(samples))}."
-            )
+        vocabulary = self.vocabulary(samples)
+        labels = gt_labels(samples, video_embeds.device, num_classes=len(vocabulary))
+        prompts = vocabulary.embed_prompts(self.clip)
         scale = self.logit_scale
         class_embeds = F.normalize(prompts.mean(1), dim=-1)
         if self.objective == "kl":
@@ -178,7 +154,7 @@ class ActionCLIP(CLIP4Clip):
         if len(samples) != len(video_embeds):
             raise ValueError(f"Got {len(video_embeds)} clips but {len(samples)} data samples.")
         logits = class_logits(
-            video_embeds, self.class_embeds(self.vocabulary(samples)), self.logit_scale
+            video_embeds, self.class_embeds(self.vocabulary(samples).names), self.logit_scale
         )
         outputs = []
         for sample, row in zip(samples, logits, strict=True):
@@ -189,15 +165,8 @@ class ActionCLIP(CLIP4Clip):
         return outputs
 
 
-def gt_labels(samples: Sequence, device: torch.device) -> torch.Tensor:
-    """(B,) long class indices of a batch's data samples."""
-    missing = [i for i, s in enumerate(samples) if "gt_label" not in s]
-    if missing or not samples:
-        raise KeyError(
-            f"Training needs data_samples[i].gt_label (an int class index); samples {missing} have "
-            "none. Use actionclip.VideoClassificationDataset."
-        )
-    labels = torch.tensor([int(s.gt_label) for s in samples], dtype=torch.long, device=device)
-    if int(labels.min()) < 0:
-        raise ValueError(f"gt_label {int(labels.min())} is negative; labels index the class list.")
-    return labels
+def gt_labels(samples: Sequence, device: torch.device, *, num_classes: int | None = None) -> torch.Tensor:
+    """(B,) long class indices of a batch's data samples (:func:`clipx.data.batch.gt_labels`)."""
+    return batch_labels(
+        samples, device, num_classes=num_classes, dataset_hint="actionclip.VideoClassificationDataset"
+    )

@@ -126,4 +126,4 @@ def test_errors_name_the_bad_value():
             mode="loss",
         )
     fixed = make_model(class_names=["up", "down"])
-    assert fixed.vocabulary(samples_for([0])) == ("up", "down")
+    assert fixed.vocabulary(samples_for([0])).names == ("up", "down")

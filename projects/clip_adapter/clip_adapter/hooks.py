@@ -9,7 +9,7 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from torch.utils.data import DataLoader
 
-from clipx.evaluation.zeroshot import stack_images
+from clipx.data.batch import stack_images
 from clipx.registry import DATASETS, HOOKS
 
 from .model import CLIPAdapterClassifier

@@ -8,9 +8,10 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 
-from clipx.backbone import FrozenCLIP
+from clipx.backbone import FrozenCLIP, Vocabulary, build_clip, class_logits
 from clipx.backbone.templates import resolve_templates
-from clipx.evaluation.zeroshot import build_clip, class_logits, sample_fields, stack_images
+from clipx.data.batch import gt_labels as batch_labels
+from clipx.data.batch import sample_fields, stack_images
 from clipx.registry import MODELS
 
 from .adapter import ResidualAdapter
@@ -67,36 +68,27 @@ class CLIPAdapterClassifier(BaseModel):
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if isinstance(class_names, str):
-            raise TypeError(
-                f"class_names must be a list of names, got the single string {class_names!r}."
-            )
         self.clip = build_clip(clip)
         self.adapter = _build_part(
             adapter, ResidualAdapter, "adapter", embed_dim=self.clip.embed_dim
         )
         self.cache = _build_part(cache, TipAdapterCache, "cache")
-        self.class_names = tuple(class_names) if class_names is not None else None
         self.templates = resolve_templates(templates)
+        self._vocabulary = Vocabulary(class_names, self.templates) if class_names is not None else None
 
     # ------------------------------------------------------------------ pieces
-    def vocabulary(self, samples: Sequence) -> tuple[str, ...]:
-        """The class names: the model's own, else the data samples' ``metainfo['classes']``."""
-        if self.class_names is not None:
-            return self.class_names
-        meta = getattr(samples[0], "metainfo", None) if samples else None
-        names = (meta or {}).get("classes")
-        if not names:
-            raise ValueError(
-                "CLIPAdapterClassifier has no vocabulary: pass class_names=[...] to the model, or use "
-                "a dataset whose data samples carry metainfo['classes'] (FewShotImageFolder, "
-                "clipx.ImageFolderClassification)."
-            )
-        return tuple(names)
+    def vocabulary(self, samples: Sequence) -> Vocabulary:
+        """The model's own vocabulary, else the data samples' ``metainfo['classes']`` with its templates."""
+        return Vocabulary.resolve(self._vocabulary, samples, self.templates, owner="CLIPAdapterClassifier")
+
+    @property
+    def class_names(self) -> tuple[str, ...] | None:
+        """The fixed vocabulary's names, or None when each batch's metainfo gives them."""
+        return None if self._vocabulary is None else self._vocabulary.names
 
     def class_embeds(self, class_names: Sequence[str]) -> torch.Tensor:
         """(C, D) L2-normalised prompt-ensemble embeddings, cached by the prompt bank."""
-        return self.clip.embed_classes(tuple(class_names), templates=self.templates)
+        return Vocabulary(tuple(class_names), self.templates).embed(self.clip)
 
     def logits(
         self, image_embeds: torch.Tensor, class_names: Sequence[str], *, use_cache: bool = True
@@ -139,7 +131,7 @@ class CLIPAdapterClassifier(BaseModel):
         if mode == "predict":
             return self.predict(image_embeds, samples)
         if mode == "tensor":
-            return self.logits(image_embeds, self.vocabulary(samples))
+            return self.logits(image_embeds, self.vocabulary(samples).names)
         raise ValueError(f"mode={mode!r}; use 'loss', 'predict' or 'tensor'.")
 
     def loss(self, image_embeds: torch.Tensor, samples: list) -> dict[str, torch.Tensor]:
@@ -149,7 +141,7 @@ class CLIPAdapterClassifier(BaseModel):
                 "Tip-Adapter are training-free): set adapter=dict(type=ResidualAdapter), or evaluate "
                 "with tools/test.py."
             )
-        names = self.vocabulary(samples)
+        names = self.vocabulary(samples).names
         labels = gt_labels(samples, len(names), image_embeds.device)
         logits = self.logits(image_embeds, names, use_cache=False)
         with torch.no_grad():
@@ -159,7 +151,7 @@ class CLIPAdapterClassifier(BaseModel):
     def predict(self, image_embeds: torch.Tensor, samples: list) -> list[dict]:
         if samples and len(samples) != len(image_embeds):
             raise ValueError(f"Got {len(image_embeds)} images but {len(samples)} data samples.")
-        logits = self.logits(image_embeds, self.vocabulary(samples))
+        logits = self.logits(image_embeds, self.vocabulary(samples).names)
         outputs = [{"pred_logits": row} for row in logits]
         for out, sample in zip(outputs, samples, strict=False):
             out.update(sample_fields(sample, ("gt_label", "img_id")))
@@ -178,16 +170,9 @@ def _build_part(part, default_type: type, what: str, **defaults):
 
 def gt_labels(samples: Sequence, num_classes: int, device: torch.device) -> torch.Tensor:
     """(B,) long class indices of a batch's data samples, checked against the vocabulary size."""
-    missing = [i for i, s in enumerate(samples) if s.get("gt_label", None) is None]
-    if missing or not samples:
-        raise KeyError(
-            f"Training needs data_samples[i].gt_label (an int class index); samples {missing} have "
-            "none. Use FewShotImageFolder or clipx.ImageFolderClassification."
-        )
-    labels = torch.tensor([int(s.gt_label) for s in samples], dtype=torch.long, device=device)
-    bad = labels[(labels < 0) | (labels >= num_classes)]
-    if bad.numel():
-        raise ValueError(
-            f"gt_label {bad[0].item()} is outside the vocabulary of {num_classes} classes."
-        )
-    return labels
+    return batch_labels(
+        samples,
+        device,
+        num_classes=num_classes,
+        dataset_hint="FewShotImageFolder or clipx.ImageFolderClassification",
+    )

@@ -1,0 +1,147 @@
+"""Every part of the head contract (clipx/backbone/contract.py) on every clipx architecture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+import clipx.backbone
+from clipx.backbone import (
+    CLIPBackbone,
+    DenseUnavailableError,
+    FeatureSpec,
+    FrozenCLIP,
+    Vocabulary,
+)
+from clipx.testing import TEST_RN, TEST_VIT, fake_images, tiny_clip
+
+ARCHS = sorted(p.stem for p in (Path(clipx.backbone.__file__).parent / "model_configs").glob("clipx-*.json"))
+TEXTS = ["a red circle", "a large blue square above a green triangle"]
+
+
+@pytest.fixture(scope="module", params=ARCHS)
+def clip(request) -> FrozenCLIP:
+    return tiny_clip(request.param, dense_indices=(0, -1))
+
+
+def test_every_architecture_is_tested():
+    assert {TEST_VIT, TEST_RN, "clipx-ViT-nano-cs-64", "clipx-RN-tiny-64"} <= set(ARCHS)
+
+
+def test_frozen_clip_satisfies_the_protocol(clip):
+    assert isinstance(clip, CLIPBackbone)
+
+
+def test_global_embeddings_are_normalised_and_in_the_joint_space(clip):
+    images = fake_images(2, clip.image_size)
+    image = clip.encode_image(images)
+    text = clip.encode_text(TEXTS)
+    assert image.shape == (2, clip.embed_dim) and text.shape == (2, clip.embed_dim)
+    assert torch.allclose(image.norm(dim=-1), torch.ones(2), atol=1e-5)
+    assert torch.allclose(text.norm(dim=-1), torch.ones(2), atol=1e-5)
+    assert clip.logit_scale.ndim == 0 and clip.logit_scale.dtype == torch.float32
+    assert torch.allclose(clip.log_logit_scale.exp(), clip.logit_scale)
+
+
+def test_declared_dense_spec_equals_what_forward_dense_returns(clip):
+    if not clip.has_dense:
+        with pytest.raises(DenseUnavailableError, match="no dense features.*clipx-RN-tiny-64"):
+            clip.dense_spec()
+        with pytest.raises(DenseUnavailableError, match="no dense features"):
+            clip.forward_dense(fake_images(1, clip.image_size))
+        return
+    height, width = clip.image_size[0] * 2, clip.image_size[1]
+    specs = clip.dense_spec()
+    assert all(isinstance(s, FeatureSpec) for s in specs) and len(specs) == 2
+    dense = clip.forward_dense(fake_images(1, (height, width)))
+    for spec, level in zip(specs, dense.maps, strict=True):
+        assert level.shape == (1, spec.channels, height // spec.stride, width // spec.stride)
+    assert dense.embeds.shape[:2] == (1, clip.embed_dim)
+    assert dense.embeds.shape[-2:] == dense.maps[-1].shape[-2:]
+    assert clip.dense_channels() == [s.channels for s in specs]
+
+
+def test_per_token_text_features_pool_to_encode_text(clip):
+    tokens = clip.encode_text_tokens(TEXTS)
+    n, length = len(TEXTS), clip.context_length
+    assert tokens.features.shape == (n, length, clip.text_width)
+    assert tokens.embeds.shape == (n, length, clip.embed_dim)
+    assert tokens.mask.dtype == torch.bool and tokens.mask.shape == (n, length)
+    ids = clip.tokenize(TEXTS)
+    assert torch.equal(tokens.token_ids, ids)
+    # the mask covers start, words and end token: the non-padding ids
+    assert torch.equal(tokens.mask, ids != 0)
+    pooled = tokens.embeds[torch.arange(n), tokens.eot]
+    assert torch.allclose(F.normalize(pooled, dim=-1), clip.encode_text(TEXTS), atol=1e-5)
+
+
+def test_prompt_embeddings_average_to_class_embeddings(clip):
+    names, templates = ["circle", "square", "star"], ["a red {}", "a {}", "a big {}"]
+    per_template = clip.embed_prompts(names, templates=templates)
+    assert per_template.shape == (3, 3, clip.embed_dim)
+    prompts = [t.format(n) for n in names for t in templates]
+    assert torch.allclose(per_template.reshape(9, -1), clip.encode_text(prompts), atol=1e-6)
+    classes = clip.embed_classes(names, templates=templates)
+    assert torch.allclose(classes, F.normalize(per_template.mean(1), dim=-1), atol=1e-6)
+    assert torch.allclose(Vocabulary.of(names, templates).embed(clip), classes)
+
+
+def test_text_block_copies_are_independent_and_trainable(clip):
+    blocks = clip.copy_text_blocks(1)
+    assert len(blocks) == 1 and all(p.requires_grad for p in blocks.parameters())
+    before = clip.encode_text(TEXTS)
+    with torch.no_grad():
+        for p in blocks.parameters():
+            p.add_(1.0)
+    assert torch.equal(clip.encode_text(TEXTS), before)
+    with pytest.raises(ValueError, match="text transformer has"):
+        clip.copy_text_blocks(clip.text_layers + 1)
+    positions = clip.text_positions()
+    assert positions.shape == (clip.context_length, clip.text_width) and not positions.requires_grad
+
+
+def test_preprocessing_normalise_matches_the_image_transform(clip):
+    height, width = clip.image_size
+    rgb = np.random.default_rng(0).integers(0, 255, (height, width, 3), dtype=np.uint8)
+    expected = clip.image_transform()(Image.fromarray(rgb))
+    assert torch.allclose(clip.normalise(rgb), expected, atol=1e-5)
+
+
+def test_fingerprints_follow_each_towers_weights(clip):
+    image_print, text_print = clip.image_fingerprint(), clip.text_fingerprint()
+    other = tiny_clip(clip.model_name, seed=1)
+    assert other.image_fingerprint() != image_print and other.text_fingerprint() != text_print
+    assert tiny_clip(clip.model_name, seed=0).image_fingerprint() == image_print
+
+
+def test_towers_report_what_trains():
+    frozen = tiny_clip(TEST_VIT)
+    assert frozen.is_frozen("image") and frozen.is_frozen("text") and not frozen.has_trainable_parameters
+    opened = tiny_clip(TEST_VIT, unfreeze=dict(last_text_blocks=1))
+    assert opened.is_frozen("image") and not opened.is_frozen("text")
+    assert all(not n.startswith("visual.") for n in opened.trainable_parameter_names("text"))
+    with pytest.raises(ValueError, match="tower='audio'"):
+        opened.is_frozen("audio")
+
+
+def test_a_trainable_text_tower_gets_prompt_embeddings_with_gradients():
+    clip = tiny_clip(TEST_VIT, unfreeze=dict(last_text_blocks=1))
+    embeds = clip.embed_prompts(["circle", "square"], templates=["a {}"])
+    assert embeds.requires_grad
+    embeds.sum().backward()
+    assert any(p.grad is not None for p in clip.parameters() if p.requires_grad)
+    assert clip.prompt_bank.misses == 0  # nothing was cached
+
+
+def test_channels_last_keeps_values():
+    clip = tiny_clip(TEST_RN, dense_indices=(1, 4))
+    images = fake_images(1, 64)
+    before = clip.forward_dense(images).maps[-1]
+    clip.use_channels_last()
+    after = clip.forward_dense(images.contiguous(memory_format=torch.channels_last)).maps[-1]
+    assert torch.allclose(before, after, atol=1e-5)
