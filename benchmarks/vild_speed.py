@@ -26,7 +26,7 @@ from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
 from clipx.backbone import FrozenCLIP
-from clipx.det.regions import RegionEmbedder
+from clipx.backbone.regions import RegionEmbedder
 from clipx.det.scope import mmdet_scope
 
 DEFAULT_CONFIG = "configs/vild/vild_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"

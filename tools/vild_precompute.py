@@ -24,8 +24,9 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
 from clipx.backbone import FrozenCLIP
+from clipx.backbone.regions import RegionEmbedder
 from clipx.det.inference import load_detector
-from clipx.det.regions import FileProposals, RegionEmbedder, RPNProposals, precompute_regions
+from clipx.det.regions import FileProposals, RPNProposals, precompute_regions
 from clipx.det.scope import mmdet_scope
 from clipx.registry import explain_missing_types
 

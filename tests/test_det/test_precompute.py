@@ -13,14 +13,9 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 
+from clipx.backbone.regions import RegionEmbedder, expand_boxes
 from clipx.det.data import INDEX_NAME, load_regions, region_file_name
-from clipx.det.regions import (
-    FileProposals,
-    RegionEmbedder,
-    RPNProposals,
-    expand_boxes,
-    precompute_regions,
-)
+from clipx.det.regions import FileProposals, RPNProposals, precompute_regions
 from clipx.testing import TEST_RN, tiny_clip
 
 from .conftest import TEST_PIPELINE, build_vild, tiny_vild

@@ -7,8 +7,9 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from clipx.backbone.regions import RegionEmbedder
 from clipx.det import detect, draw_detections, load_detector
-from clipx.det.regions import FileProposals, RegionEmbedder, precompute_regions
+from clipx.det.regions import FileProposals, precompute_regions
 from clipx.testing import TEST_RN, tiny_clip
 
 from .conftest import TEST_PIPELINE, tiny_vild, train_pipeline
