@@ -71,7 +71,7 @@ def ensemble_scores(
     """
     if not 0.0 <= text_weight <= 1.0:
         raise ValueError(f"text_weight={text_weight}; use a value in [0, 1] (ViLD: 2/3).")
-    clip_weight = ensemble_weights(
-        is_base.to(text_probs.device), base_weight=1.0 - text_weight, novel_weight=text_weight
+    text_exponent = ensemble_weights(
+        is_base.to(text_probs.device), base_weight=text_weight, novel_weight=1.0 - text_weight
     )
-    return geometric_ensemble(text_probs, image_probs, clip_weight)
+    return geometric_ensemble(text_probs, image_probs, head_weight=text_exponent)

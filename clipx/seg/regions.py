@@ -122,7 +122,7 @@ class RegionRescorer:
         decoder_fg = log_probs[:, fg_labels].log_softmax(dim=1)  # decoder's split of the foreground
         for (b, mask), clip_scores in zip(segments, clip_log_p, strict=True):
             decoder_scores = decoder_fg[b][:, mask].exp().mean(dim=1).clamp_min(1e-6).log()
-            combined = geometric_ensemble(decoder_scores, clip_scores, weight, log_space=True).log_softmax(dim=0)
+            combined = geometric_ensemble(decoder_scores, clip_scores, clip_weight=weight, log_space=True).log_softmax(dim=0)
             rest = torch.log1p(-p_bg[b][mask].clamp(max=1 - 1e-6))  # log(1 - p_bg) per pixel
             block = out[b][:, mask]
             block[fg_index] = rest[None] + combined[:, None]
