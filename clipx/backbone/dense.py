@@ -65,14 +65,21 @@ def dense_forward(visual: nn.Module, images: torch.Tensor, *, indices: Sequence[
 
 
 def resolve_indices(indices: Sequence[int], count: int, what: str) -> list[int]:
-    """Indices counted from 0 (negative ones from the end), checked against ``count`` blocks or stages."""
+    """Indices counted from 0 (negative ones from the end), checked against ``count`` blocks or stages.
+
+    Returns them in increasing order, the order :func:`dense_forward` emits maps in.
+    """
     out = []
     for i in indices:
         j = i + count if i < 0 else i
         if not 0 <= j < count:
             raise ValueError(f"dense index {i} is out of range for {count} {what}.")
+        if j in out:
+            raise ValueError(
+                f"dense indices {tuple(indices)} name {what.split()[0][:-1]} {j} twice; give each once."
+            )
         out.append(j)
-    return out
+    return sorted(out)
 
 
 def interpolate_pos_embed(pos: torch.Tensor, grid: tuple[int, int], new_grid: tuple[int, int]) -> torch.Tensor:

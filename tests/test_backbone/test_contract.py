@@ -145,3 +145,12 @@ def test_channels_last_keeps_values():
     clip.use_channels_last()
     after = clip.forward_dense(images.contiguous(memory_format=torch.channels_last)).maps[-1]
     assert torch.allclose(before, after, atol=1e-5)
+
+
+def test_dense_spec_follows_the_order_of_the_maps_and_refuses_repeats():
+    clip = tiny_clip(TEST_RN, dense_indices=(4, 1))
+    assert [s.index for s in clip.dense_spec()] == [1, 4]
+    maps = clip.forward_dense(fake_images(1, 64)).maps
+    assert [m.shape[1] for m in maps] == clip.dense_channels()
+    with pytest.raises(ValueError, match=r"name stage 4 twice"):
+        tiny_clip(TEST_RN, dense_indices=(4, -1)).dense_spec()
