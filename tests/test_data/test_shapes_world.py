@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clipx.data.shapes_world import (
+from clipx.shapes_world import (
     BACKGROUNDS,
     SHAPES,
     Background,

@@ -7,8 +7,7 @@ import logging
 import pytest
 from mmengine.logging import MMLogger
 
-from clipx.data.shapes_world import ShapesWorldConfig
-from clipx.data.shapes_world_video import VideoWorldConfig, write_video_split
+from clipx.shapes_world import ShapesWorldConfig, VideoWorldConfig, write_video_split
 
 NUM_FRAMES = 8  # frames per generated clip
 FPS = 8
