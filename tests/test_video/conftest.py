@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
-from mmengine.logging import MMLogger
 
 from clipx.shapes_world import ShapesWorldConfig, VideoWorldConfig, write_video_split
 
@@ -27,13 +24,3 @@ def video_set(tmp_path_factory):
         split: write_video_split(root, split, 4, cfg, progress=False) for split in ("test", "train")
     }
     return root, written
-
-
-@pytest.fixture
-def caplog_mm(caplog):
-    """``caplog`` that also sees mmengine's ``print_log`` (its logger does not propagate)."""
-    logger = MMLogger.get_current_instance()
-    logger.addHandler(caplog.handler)
-    caplog.set_level(logging.INFO)
-    yield caplog
-    logger.removeHandler(caplog.handler)
