@@ -73,9 +73,9 @@ Example::
 """
 
 
-def _parser(description: str) -> argparse.ArgumentParser:
+def _parser(description: str, prog: str | None) -> argparse.ArgumentParser:
     return argparse.ArgumentParser(
-        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
 
 
@@ -101,9 +101,9 @@ def _add_run_args(parser: argparse.ArgumentParser) -> None:
 # ----------------------------------------------------------------------------
 
 
-def parse_images_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The image generator's flags (see :data:`IMAGES_HELP`)."""
-    parser = _parser(IMAGES_HELP)
+def parse_images_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
+    """The image generator's flags (see :data:`IMAGES_HELP`); ``prog`` names the command in ``--help``."""
+    parser = _parser(IMAGES_HELP, prog)
     parser.add_argument("--out", default="data/shapes_world", help="output folder")
     parser.add_argument("--num-train", type=int, default=20000, help="pretraining images")
     parser.add_argument("--num-val", type=int, default=1000, help="held-out pretraining images")
@@ -215,9 +215,9 @@ def generate_images(out: Path, cfg: ShapesWorldConfig, args: argparse.Namespace)
     return {k: str(v) for k, v in written.items()}
 
 
-def images_main(argv: list[str] | None = None) -> int:
+def images_main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """``tools/generate_shapes_world.py``: write the image set unless ``--out`` already holds it."""
-    args = parse_images_args(argv)
+    args = parse_images_args(argv, prog)
     cfg = images_config(args)
     out = Path(args.out)
     wanted = images_meta(cfg, args)
@@ -249,9 +249,9 @@ def images_main(argv: list[str] | None = None) -> int:
 # ----------------------------------------------------------------------------
 
 
-def parse_video_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The video generator's flags (see :data:`VIDEO_HELP`)."""
-    parser = _parser(VIDEO_HELP)
+def parse_video_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
+    """The video generator's flags (see :data:`VIDEO_HELP`); ``prog`` names the command in ``--help``."""
+    parser = _parser(VIDEO_HELP, prog)
     parser.add_argument("--out", default="data/shapes_world_video", help="output folder")
     parser.add_argument("--num-train", type=int, default=2000, help="training clips")
     parser.add_argument("--num-test", type=int, default=500, help="independent test clips")
@@ -312,9 +312,9 @@ def video_meta(cfg: VideoWorldConfig, args: argparse.Namespace) -> dict:
     return {"generator_version": VIDEO_GENERATOR_VERSION, "config": cfg.to_dict(), "counts": counts}
 
 
-def video_main(argv: list[str] | None = None) -> int:
+def video_main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """``tools/generate_shapes_world_video.py``: write the clips unless ``--out`` already holds them."""
-    args = parse_video_args(argv)
+    args = parse_video_args(argv, prog)
     cfg = video_config(args)
     out = Path(args.out)
     wanted = video_meta(cfg, args)
@@ -356,4 +356,4 @@ def main(argv: list[str] | None = None) -> int:
             f"usage: python -m clipx.shapes_world {{{names}}} [flags]; got {argv[:1] or 'nothing'}. "
             "Add --help after the command for its flags."
         )
-    return COMMANDS[argv[0]](argv[1:])
+    return COMMANDS[argv[0]](argv[1:], prog=f"python -m clipx.shapes_world {argv[0]}")

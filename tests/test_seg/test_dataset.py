@@ -44,7 +44,7 @@ def test_training_on_base_classes_maps_the_rest_to_ignore(root):
         data_root=str(root), data_prefix=PREFIX, metainfo=dict(classes=base)
     )
     assert dataset.label_map == {0: 0, 1: 2, 2: 1, 3: 255}
-    assert dataset.metainfo["classes"] == tuple(base) and len(dataset.metainfo["palette"]) == 3
+    assert list(dataset.metainfo["classes"]) == base and len(dataset.metainfo["palette"]) == 3
     with pytest.raises(ValueError, match=r"\['star'\] are not label classes"):
         ShapesWorldSegDataset(
             data_root=str(root), data_prefix=PREFIX, metainfo=dict(classes=["star"])
