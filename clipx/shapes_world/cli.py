@@ -15,6 +15,7 @@ import dataclasses
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .classification import write_class_folders
@@ -94,6 +95,36 @@ def _add_run_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--force", action="store_true", help="regenerate even if --out matches")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def generate_once(
+    out: Path,
+    wanted: dict,
+    *,
+    force: bool,
+    what: str,
+    output_dirs: Sequence[str],
+    generate: Callable[[], dict],
+) -> tuple[dict, float] | None:
+    """Run ``generate()`` into ``out`` unless ``out/meta.json`` already records ``wanted``.
+
+    The generator's own folders are cleared first and ``meta.json`` (``wanted``
+    plus what was written) comes last (:mod:`clipx.shapes_world.output`).
+
+    Returns:
+        ``(written, seconds)``, or None when ``out`` was already up to date.
+
+    Raises:
+        SystemExit: ``out`` holds another request and ``force`` is not set.
+    """
+    if is_current(out, wanted, force=force, what=what):
+        return None
+    clear(out, output_dirs)
+    start = time.perf_counter()
+    written = generate()
+    seconds = time.perf_counter() - start
+    write_meta(out, wanted, written)
+    return written, seconds
 
 
 # ----------------------------------------------------------------------------
@@ -220,14 +251,17 @@ def images_main(argv: list[str] | None = None, prog: str | None = None) -> int:
     args = parse_images_args(argv, prog)
     cfg = images_config(args)
     out = Path(args.out)
-    wanted = images_meta(cfg, args)
-    if is_current(out, wanted, force=args.force, what="shapes-world images"):
+    done = generate_once(
+        out,
+        images_meta(cfg, args),
+        force=args.force,
+        what="shapes-world images",
+        output_dirs=IMAGES_OUTPUT_DIRS,
+        generate=lambda: generate_images(out, cfg, args),
+    )
+    if done is None:
         return 0
-    clear(out, IMAGES_OUTPUT_DIRS)
-    start = time.perf_counter()
-    written = generate_images(out, cfg, args)
-    seconds = time.perf_counter() - start
-    write_meta(out, wanted, written)
+    written, seconds = done
     total = (
         args.num_train
         + args.num_val
@@ -312,16 +346,8 @@ def video_meta(cfg: VideoWorldConfig, args: argparse.Namespace) -> dict:
     return {"generator_version": VIDEO_GENERATOR_VERSION, "config": cfg.to_dict(), "counts": counts}
 
 
-def video_main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    """``tools/generate_shapes_world_video.py``: write the clips unless ``--out`` already holds them."""
-    args = parse_video_args(argv, prog)
-    cfg = video_config(args)
-    out = Path(args.out)
-    wanted = video_meta(cfg, args)
-    if is_current(out, wanted, force=args.force, what="shapes-world videos"):
-        return 0
-    clear(out, VIDEO_OUTPUT_DIRS)
-    start = time.perf_counter()
+def generate_videos(out: Path, cfg: VideoWorldConfig, args: argparse.Namespace) -> dict:
+    """Write every split with clips; returns the paths written, by split and name."""
     written = {}
     for name, num, group_size in video_splits(args):
         if num > 0:
@@ -335,8 +361,25 @@ def video_main(argv: list[str] | None = None, prog: str | None = None) -> int:
                 progress=not args.no_progress,
             )
             written[name] = {k: str(v) for k, v in paths.items()}
-    seconds = time.perf_counter() - start
-    write_meta(out, wanted, written)
+    return written
+
+
+def video_main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """``tools/generate_shapes_world_video.py``: write the clips unless ``--out`` already holds them."""
+    args = parse_video_args(argv, prog)
+    cfg = video_config(args)
+    out = Path(args.out)
+    done = generate_once(
+        out,
+        video_meta(cfg, args),
+        force=args.force,
+        what="shapes-world videos",
+        output_dirs=VIDEO_OUTPUT_DIRS,
+        generate=lambda: generate_videos(out, cfg, args),
+    )
+    if done is None:
+        return 0
+    written, seconds = done
     total = sum(num for _, num, _ in video_splits(args) if num > 0)
     print(f"Wrote {total} clips of {cfg.num_frames} frames in {seconds:.1f} s to {out}:")
     for name, paths in written.items():
