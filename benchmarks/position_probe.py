@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from clipx.backbone import FrozenCLIP
-from clipx.data.shapes_world import ShapesRenderer, ShapesWorldConfig, image_rng, sample_scene
+from clipx.shapes_world import ShapesRenderer, ShapesWorldConfig, image_rng, sample_scene
 
 
 def probe_accuracy(embeds: torch.Tensor, labels: torch.Tensor, train: int, steps: int = 500) -> float:

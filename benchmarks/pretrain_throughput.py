@@ -29,7 +29,7 @@ OPEN_CLIP_MAIN = (
 
 
 def make_data(out: Path, num: int) -> Path:
-    from clipx.data.shapes_world import ShapesWorldConfig, write_image_text
+    from clipx.shapes_world import ShapesWorldConfig, write_image_text
 
     return write_image_text(out, num, ShapesWorldConfig(seed=123), split="bench", progress=False)
 

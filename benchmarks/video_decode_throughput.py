@@ -3,7 +3,7 @@
 Three readers load the same clips in the same run, each into what the model
 eats, (num_frames, 3, H, W) preprocessed frames plus a frame mask:
 
-* ``dataset, 0 workers``: :class:`clipx.data.video.VideoTextDataset` through a
+* ``dataset, 0 workers``: :class:`clipx.video.VideoTextDataset` through a
   ``DataLoader`` in the main process (decord ``get_batch`` of the sampled frames);
 * ``dataset, 2 workers``: the same with 2 worker processes (their start-up
   counts: it is part of a real evaluation);
@@ -33,7 +33,8 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from clipx.data.transforms import clip_image_transform, clip_preprocess_cfg
-from clipx.data.video import VideoTextDataset, frames_to_clip, uniform_frame_indices
+from clipx.video import VideoTextDataset
+from clipx.video.data import frames_to_clip, uniform_frame_indices
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,8 +59,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def synthetic_clips(out: Path, count: int, size: int, frames: int) -> tuple[Path, Path]:
-    from clipx.data.shapes_world import ShapesWorldConfig
-    from clipx.data.shapes_world_video import VideoWorldConfig, write_video_split
+    from clipx.shapes_world import ShapesWorldConfig, VideoWorldConfig, write_video_split
 
     cfg = VideoWorldConfig(
         world=ShapesWorldConfig(image_size=size, max_objects=2), num_frames=frames

@@ -53,8 +53,8 @@ _DATA_LOCATIONS = [
     "clipx.data.webdataset",
     "clipx.data.classification",
     "clipx.data.captions",
-    "clipx.data.video",
-    "clipx.data.video_features",
+    "clipx.video.data",
+    "clipx.video.features",
     "clipx.data.samplers",
 ]
 _METRIC_LOCATIONS = ["clipx.evaluation", "clipx.evaluation.video_retrieval"]

@@ -9,8 +9,9 @@ proposes the boxes; or ``--proposals`` gives boxes as COCO results json
 (``[{"image_id", "bbox": [x, y, w, h], "score"}]``). Each box is cropped at
 1x and 1.5x context (``--scales``), encoded, and the normalised embeddings are
 averaged. Output (default: the config's ``region_dir``): ``regions/<img_id>.npz``
-and ``index.json``. A rerun skips finished images (resume); unreadable
-images are skipped and reported.
+and ``index.json``. A rerun skips finished images (resume) and refuses a
+folder made with another backbone, other scales or another crop mode
+(``--overwrite`` starts it afresh); unreadable images are skipped and reported.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--precision", choices=("fp32", "bf16", "fp16"), default="fp32", help="CLIP weights"
     )
     parser.add_argument("--limit", type=int, help="only the first N training images")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete the folder's region embeddings first (needed when the backbone or crops changed)",
+    )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument(
@@ -126,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_images=args.batch_images,
         progress=not args.no_progress,
         meta=meta,
+        overwrite=args.overwrite,
     )
     seconds = time.perf_counter() - start
     print(

@@ -142,6 +142,8 @@ class FrozenCLIP(nn.Module):
         self.clip.eval()
         self._text_fingerprint: str | None = None
         self._image_fingerprint: str | None = None
+        # weights loaded later (a runner's checkpoint) make the fingerprints stale
+        self.register_load_state_dict_post_hook(FrozenCLIP._forget_fingerprints)
         self.prompt_bank = PromptBank(templates=prompt_templates, cache_dir=text_cache_dir)
 
     # ------------------------------------------------------------------ state
@@ -289,14 +291,23 @@ class FrozenCLIP(nn.Module):
         if self.tower_kind != "vit":
             self.clip.visual.to(memory_format=torch.channels_last)
 
+    @staticmethod
+    def _forget_fingerprints(module: FrozenCLIP, incompatible_keys) -> None:
+        module._text_fingerprint = module._image_fingerprint = None
+
     def image_fingerprint(self) -> str:
-        """A content hash of the image tower and its preprocessing, so caches follow the weights."""
-        params = self._tower_parameters("image")
-        trainable = any(p.requires_grad for _, p in params)
-        if self._image_fingerprint is None or trainable:
-            h = _hash_parameters(self.model_name, params)
-            h.update(repr(sorted(self.preprocess_cfg.items())).encode())
-            self._image_fingerprint = h.hexdigest()[:16]
+        """A content hash of every weight and buffer of the image tower, so caches follow the weights.
+
+        Computed once while the image tower is frozen; recomputed on every call
+        when some of it trains.
+        """
+        if self._image_fingerprint is None or not self.is_frozen("image"):
+            digest = hashlib.sha256()
+            for name, tensor in sorted(self.clip.visual.state_dict().items()):
+                flat = tensor.detach().cpu().contiguous().reshape(-1)
+                digest.update(f"{name}:{flat.dtype}:{tuple(tensor.shape)}".encode())
+                digest.update(flat.view(torch.uint8).numpy().tobytes())
+            self._image_fingerprint = digest.hexdigest()[:16]
         return self._image_fingerprint
 
     def _prepare(self, images: torch.Tensor) -> torch.Tensor:

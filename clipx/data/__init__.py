@@ -2,8 +2,11 @@
 
 * :mod:`clipx.data.image_text`: image-caption pairs from CSV/TSV, JSONL or COCO
   captions (``ImageTextDataset``), registered in ``clipx.registry.DATASETS``.
-* :mod:`clipx.data.shapes_world`: the offline synthetic "shapes world"
-  (coloured shapes, captions, class folders) used as default data.
+* :mod:`clipx.data.classification`, :mod:`clipx.data.captions`,
+  :mod:`clipx.data.webdataset`: class folders, caption CSVs, webdataset shards.
+
+The generated default data lives in :mod:`clipx.shapes_world`; video data in
+:mod:`clipx.video`.
 """
 
 from .image_text import ImageTextDataset, read_pairs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +13,8 @@ from mmdet.datasets import CocoDataset
 from mmdet.datasets.transforms import PackDetInputs
 from mmdet.registry import DATASETS, TRANSFORMS
 from mmengine.structures import InstanceData
+
+from clipx.backbone.feature_cache import FeatureCache
 
 SPLITS = ("all", "base", "novel")
 
@@ -135,9 +136,23 @@ def _palette(n: int) -> list[tuple[int, int, int]]:
 # ----------------------------------------------------------------------------
 
 INDEX_NAME = "index.json"
+PRECOMPUTE_HINT = "python tools/vild_precompute.py CONFIG --checkpoint DETECTOR.pth"
+
+
+def region_cache(folder: str | os.PathLike) -> FeatureCache:
+    """The cache protocol of a region-embedding folder (``index.json`` + ``regions/*.npz``)."""
+    return FeatureCache(
+        folder,
+        what="region embeddings",
+        tool=PRECOMPUTE_HINT,
+        item_pattern="regions/*.npz",
+        meta_name=INDEX_NAME,
+        folder_option="--out / region_dir",
+    )
 
 
 def region_file_name(img_id: int | str) -> str:
+    """The file of image ``img_id``'s regions, relative to the region folder."""
     return f"regions/{img_id}.npz"
 
 
@@ -170,14 +185,8 @@ class LoadRegionEmbeddings(BaseTransform):
 
     def _index(self) -> dict[str, str]:
         if self._files is None:
-            index = self.region_dir / INDEX_NAME
-            if not index.is_file():
-                raise FileNotFoundError(
-                    f"No {INDEX_NAME} in region_dir '{self.region_dir}'. Run tools/vild_precompute.py "
-                    "for the training images first (see configs/vild/README.md)."
-                )
-            meta = json.loads(index.read_text(encoding="utf-8"))
-            self._files = meta["images"]
+            meta = region_cache(self.region_dir).read_meta()
+            self._files = meta.get("images", {})
             self._dim = int(meta["embed_dim"])
         return self._files
 

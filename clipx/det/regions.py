@@ -16,6 +16,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 import mmcv
@@ -25,11 +26,13 @@ from mmcv.transforms import Compose
 from mmengine.dataset import pseudo_collate
 from tqdm import tqdm
 
+from clipx.backbone.feature_cache import FeatureCache, backbone_identity
 from clipx.backbone.regions import RegionEmbedder
 
-from .data import INDEX_NAME, region_file_name
+from .data import region_cache, region_file_name
 from .scope import mmdet_scope
 
+REGION_FORMAT = 2  # 2: the backbone is identified by a content hash of its image tower
 # (img_id, path, BGR image) -> (boxes (M, 4) xyxy original pixels, scores (M,))
 ProposalFn = Callable[
     [Sequence[tuple[int, str, np.ndarray]]], list[tuple[torch.Tensor, torch.Tensor]]
@@ -87,21 +90,45 @@ class FileProposals:
         return out
 
 
-def _save(path: Path, boxes: torch.Tensor, scores: torch.Tensor, embeds: torch.Tensor) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.npz")
+def _write_npz(path: Path, boxes: torch.Tensor, scores: torch.Tensor, embeds: torch.Tensor) -> None:
     np.savez(
-        tmp,
+        path,
         boxes=boxes.numpy().astype(np.float32),
         scores=scores.numpy().astype(np.float32),
         embeds=embeds.numpy().astype(np.float16),
     )
-    os.replace(tmp, path)
 
 
 def _batches(items: list, size: int) -> Iterable[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def region_settings(embedder: RegionEmbedder) -> dict:
+    """What decides the stored embeddings: the backbone's identity, the crop scales and mode."""
+    return {
+        "format": REGION_FORMAT,
+        "backbone": backbone_identity(embedder.clip),
+        "embed_dim": embedder.clip.embed_dim,
+        "scales": list(embedder.scales),
+        "crop_mode": embedder.crop_mode,
+    }
+
+
+def _read_images(
+    batch: Sequence[tuple[int, str]], cache: FeatureCache
+) -> list[tuple[int, str, np.ndarray]]:
+    """(img_id, path, BGR image) of the readable images; the others are recorded as skipped."""
+    readable = []
+    for img_id, path in batch:
+        try:
+            bgr = mmcv.imread(path)
+            if bgr is None:
+                raise OSError("not a readable image")
+            readable.append((img_id, path, bgr))
+        except Exception as err:  # noqa: BLE001 - any decoder error means: skip and report
+            cache.skip(str(img_id), f"{type(err).__name__}: {err}", img_id=img_id, path=path)
+    return readable
 
 
 def precompute_regions(
@@ -113,17 +140,24 @@ def precompute_regions(
     batch_images: int = 8,
     progress: bool = True,
     meta: dict | None = None,
+    overwrite: bool = False,
 ) -> dict:
     """Write region embeddings for ``images`` (``(img_id, path)``), skipping finished ones.
 
+    The folder is a :class:`~clipx.backbone.feature_cache.FeatureCache`:
+    resuming into one whose embeddings came from another backbone, other
+    scales or another crop mode is refused (``overwrite=True`` deletes its
+    regions first). Unreadable images are skipped and listed.
+
     Returns:
-        The index written to ``out_dir/index.json``: ``images`` (id -> file),
-        ``skipped`` (unreadable images with the error), ``embed_dim`` and ``meta``.
+        The index written to ``out_dir/index.json``: the settings
+        (:func:`region_settings`), ``meta`` (the run's description),
+        ``images`` (id -> file) and ``skipped`` (unreadable images with the
+        error).
     """
-    out = Path(out_dir)
-    _check_settings(out, embedder)
-    todo = [(i, p) for i, p in images if not (out / region_file_name(i)).is_file()]
-    skipped: list[dict] = []
+    cache = region_cache(out_dir)
+    cache.start(region_settings(embedder), overwrite=overwrite)
+    todo = [(i, p) for i, p in images if not cache.done(region_file_name(i))]
     bar = tqdm(
         total=len(images),
         initial=len(images) - len(todo),
@@ -133,17 +167,7 @@ def precompute_regions(
     )
     try:
         for batch in _batches(todo, batch_images):
-            readable = []
-            for img_id, path in batch:
-                try:
-                    bgr = mmcv.imread(path)
-                    if bgr is None:
-                        raise OSError("not a readable image")
-                    readable.append((img_id, path, bgr))
-                except Exception as err:  # noqa: BLE001 - any decoder error means: skip and report
-                    skipped.append(
-                        {"img_id": img_id, "path": path, "error": f"{type(err).__name__}: {err}"}
-                    )
+            readable = _read_images(batch, cache)
             if readable:
                 found = proposals(readable)
                 tensors = [embedder.normalise(bgr[..., ::-1]) for _, _, bgr in readable]
@@ -151,58 +175,13 @@ def precompute_regions(
                 for (img_id, _, _), (boxes, scores), emb in zip(
                     readable, found, embeds, strict=True
                 ):
-                    _save(out / region_file_name(img_id), boxes, scores, emb)
+                    cache.save(
+                        region_file_name(img_id),
+                        partial(_write_npz, boxes=boxes, scores=scores, embeds=emb),
+                    )
             bar.update(len(batch))
     finally:
         bar.close()
-        index = write_index(out, images, skipped, embedder, meta or {})
-    if skipped:
-        print(f"Skipped {len(skipped)} unreadable image(s), listed in {out / INDEX_NAME}:")
-        for s in skipped[:10]:
-            print(f"  {s['path']}: {s['error']}")
-    return index
-
-
-def _settings(embedder: RegionEmbedder) -> dict:
-    return {
-        "model_name": embedder.clip.model_name,
-        "scales": list(embedder.scales),
-        "crop_mode": embedder.crop_mode,
-    }
-
-
-def _check_settings(out: Path, embedder: RegionEmbedder) -> None:
-    """Refuse to resume into a folder whose finished files were cropped or encoded differently."""
-    index_path = out / INDEX_NAME
-    if not index_path.is_file():
-        return
-    old = json.loads(index_path.read_text(encoding="utf-8"))
-    if not old.get("images"):
-        return
-    new = _settings(embedder)
-    was = {key: old.get(key, "resize" if key == "crop_mode" else None) for key in new}
-    if was != new:
-        raise ValueError(
-            f"{out} holds region embeddings made with {was}, but this run uses {new}; "
-            "resuming would mix the two. Remove the folder or pass another --out."
-        )
-
-
-def write_index(
-    out: Path, images, skipped: list[dict], embedder: RegionEmbedder, meta: dict
-) -> dict:
-    files = {
-        str(i): region_file_name(i) for i, _ in images if (out / region_file_name(i)).is_file()
-    }
-    index = {
-        "embed_dim": embedder.clip.embed_dim,
-        **_settings(embedder),
-        "meta": meta,
-        "images": files,
-        "skipped": skipped,
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / (INDEX_NAME + ".tmp")
-    tmp.write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, out / INDEX_NAME)
+        files = {str(i): region_file_name(i) for i, _ in images if cache.done(region_file_name(i))}
+        index = cache.finish(attempted=[str(i) for i, _ in todo], meta=meta or {}, images=files)
     return index

@@ -1,5 +1,8 @@
-"""Text-video retrieval on the shared backbone (CLIP4Clip).
+"""Video on the shared backbone: data, text-video retrieval (CLIP4Clip), cached frame embeddings.
 
+* Data (:mod:`clipx.video.data`): :class:`VideoTextDataset` (every caption,
+  evaluation) and :class:`VideoTextPairs` (one caption per item, training)
+  over MSR-VTT-style annotations, decord decoding, frame sampling.
 * :class:`CLIP4Clip`: frame embeddings from ``FrozenCLIP``, a temporal
   aggregator, CLIP's contrastive loss; ``predict`` feeds
   :class:`clipx.evaluation.video_retrieval.VideoTextRetrieval`.
@@ -7,13 +10,11 @@
   ("meanP", the default) and :class:`TemporalTransformer` ("seqTransf").
 * :func:`draw_retrieval` and :class:`VideoRetrievalVisHook`: pictures of the
   top-k videos of a caption.
+* Cached frames (:mod:`clipx.video.features`): :func:`precompute_frame_embeds`
+  encodes a frozen backbone's frame embeddings once and
+  :class:`VideoFeaturePairs` trains on them.
 
-* :func:`precompute_frame_embeds`: frame embeddings of a frozen backbone,
-  cached once for :class:`clipx.data.video_features.VideoFeaturePairs`.
-
-Data: :mod:`clipx.data.video` (``VideoTextDataset``, ``VideoTextPairs``),
-:mod:`clipx.data.video_features` (cached frames) and
-:mod:`clipx.data.shapes_world_video` (generated clips).
+Generated clips: :mod:`clipx.shapes_world.video`.
 """
 
 from .aggregators import (
@@ -23,6 +24,8 @@ from .aggregators import (
     masked_mean,
     pool_frames,
 )
+from .data import VideoCaptionsBase, VideoTextDataset, VideoTextPairs
+from .features import VideoFeaturePairs
 from .model import CLIP4Clip
 from .precompute import precompute_frame_embeds
 from .visualize import VideoRetrievalVisHook, draw_retrieval, frame_strip
@@ -31,7 +34,11 @@ __all__ = [
     "CLIP4Clip",
     "MeanPooling",
     "TemporalTransformer",
+    "VideoCaptionsBase",
+    "VideoFeaturePairs",
     "VideoRetrievalVisHook",
+    "VideoTextDataset",
+    "VideoTextPairs",
     "build_aggregator",
     "draw_retrieval",
     "frame_strip",

@@ -11,11 +11,11 @@ from torch import nn
 
 from clipx.backbone import FrozenCLIP, build_clip
 from clipx.data.batch import stack_images
-from clipx.data.video import frame_masks
 from clipx.pretrain.loss import ContrastiveLoss
 from clipx.registry import MODELS
 
 from .aggregators import build_aggregator
+from .data import frame_masks
 
 
 @MODELS.register_module()
@@ -34,7 +34,7 @@ class CLIP4Clip(BaseModel):
     Batches (``pseudo_collate``) hold ``inputs``: B clips (T, 3, H, W) and
     ``data_samples`` with ``frame_mask`` (T,) bool and, for training, ``text``
     (one caption), for evaluation ``captions`` (K >= 0) and ``video_id``
-    (:class:`~clipx.data.video.VideoTextPairs`, :class:`~clipx.data.video.VideoTextDataset`).
+    (:class:`~clipx.video.VideoTextPairs`, :class:`~clipx.video.VideoTextDataset`).
 
     ``predict`` returns per video ``{'video_id', 'video_embeds': (D,),
     'text_embeds': (K, D), 'captions', 'video_path', 'read_error',
@@ -107,7 +107,7 @@ class CLIP4Clip(BaseModel):
 
         Args:
             frame_embeds: (B, T, D) ``FrozenCLIP.encode_image`` outputs (zeros
-                at padded frames), e.g. from :class:`clipx.data.video_features.VideoFeaturePairs`.
+                at padded frames), e.g. from :class:`clipx.video.VideoFeaturePairs`.
             frame_mask: (B, T) bool.
 
         Returns:

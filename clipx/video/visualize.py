@@ -19,8 +19,9 @@ from mmengine.dist import collect_results, is_main_process
 from mmengine.hooks import Hook
 from PIL import Image, ImageDraw
 
-from clipx.data.video import DECODE_ERRORS, read_frames
 from clipx.registry import HOOKS
+
+from .data import DECODE_ERRORS, read_frames
 
 _CORRECT, _WRONG, _TEXT = (40, 170, 60), (210, 50, 50), (20, 20, 20)
 

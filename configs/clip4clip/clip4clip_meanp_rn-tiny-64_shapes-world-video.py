@@ -9,9 +9,8 @@ from mmengine.dataset import pseudo_collate
 
 from clipx.backbone import FrozenCLIP
 from clipx.data.classification import clip_eval_transform
-from clipx.data.video import VideoTextDataset
 from clipx.evaluation.video_retrieval import VideoTextRetrieval
-from clipx.video import CLIP4Clip, MeanPooling, VideoRetrievalVisHook
+from clipx.video import CLIP4Clip, MeanPooling, VideoRetrievalVisHook, VideoTextDataset
 
 with read_base():
     from .._base_.zeroshot_runtime import *  # noqa: F401,F403

@@ -23,10 +23,14 @@ from torch.optim import AdamW
 from clipx.backbone import FrozenCLIP
 from clipx.data.classification import clip_eval_transform
 from clipx.data.samplers import GroupedInfiniteSampler
-from clipx.data.video import VideoTextDataset, VideoTextPairs
-from clipx.data.video_features import VideoFeaturePairs
 from clipx.evaluation.video_retrieval import VideoTextRetrieval
-from clipx.video import CLIP4Clip, TemporalTransformer
+from clipx.video import (
+    CLIP4Clip,
+    TemporalTransformer,
+    VideoFeaturePairs,
+    VideoTextDataset,
+    VideoTextPairs,
+)
 
 default_scope = "clipx"
 data_root = "data/shapes_world_video"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clipx.data.shapes_world import (
+from clipx.shapes_world import (
     BACKGROUNDS,
     SHAPES,
     Background,
@@ -363,3 +363,18 @@ def test_cli_writes_then_skips_then_refuses_a_different_config(tmp_path, capsys)
         tool.main([*argv, "--seed", "1"])
     assert tool.main([*argv, "--seed", "1", "--force"]) == 0
     assert "Wrote" in capsys.readouterr().out
+
+
+def test_module_cli_dispatches_to_the_tools_commands(tmp_path, capsys):
+    from clipx.shapes_world.cli import main
+
+    with pytest.raises(SystemExit, match=r"\{images, video\}.*'nope'"):
+        main(["nope"])
+    argv = ["--out", str(tmp_path / "a"), "--num-train", "2", "--num-val", "1"]
+    argv += ["--num-retrieval", "1", "--num-zeroshot-per-class", "1", "--num-seg-train", "1"]
+    argv += ["--num-seg-val", "1", "--num-det-train", "1", "--num-det-val", "1"]
+    argv += ["--image-size", "32", "--det-image-size", "32", "--workers", "1", "--no-progress"]
+    assert main(["images", *argv]) == 0
+    assert _load_tool().main([*argv[:1], str(tmp_path / "b"), *argv[2:]]) == 0
+    assert _files(tmp_path / "a" / "image_text") == _files(tmp_path / "b" / "image_text")
+    assert _files(tmp_path / "a" / "detection") == _files(tmp_path / "b" / "detection")

@@ -6,8 +6,7 @@ import pytest
 
 pytest.importorskip("mmdet")
 
-from clipx.data.shapes_world import ShapesWorldConfig  # noqa: E402
-from clipx.data.shapes_world_det import write_detection  # noqa: E402
+from clipx.shapes_world import ShapesWorldConfig, write_detection  # noqa: E402
 from clipx.testing import TEST_RN  # noqa: E402
 
 NOVEL = ("star", "hexagon")

@@ -7,16 +7,17 @@ import json
 import numpy as np
 import pytest
 
-from clipx.data.shapes_world import (
+from clipx.det import OpenVocabCocoDataset, split_categories
+from clipx.det.data import LoadRegionEmbeddings, _follow_geometry
+from clipx.shapes_world import (
     ShapesRenderer,
     ShapesWorldConfig,
     image_rng,
     mask_to_box,
     sample_scene,
+    write_detection_split,
 )
-from clipx.data.shapes_world_det import categories, write_detection_split
-from clipx.det import OpenVocabCocoDataset, split_categories
-from clipx.det.data import LoadRegionEmbeddings, _follow_geometry
+from clipx.shapes_world.detection import categories
 
 from .conftest import IMAGE_SIZE, NOVEL, TEST_PIPELINE
 
@@ -65,7 +66,7 @@ def test_writer_is_deterministic_and_checks_the_split(tmp_path, det_set):
         tmp_path, "val", 6, cfg, novel=NOVEL, keep_novel=True, progress=False
     )
     assert again.read_bytes() == written["det_val"].read_bytes()
-    with pytest.raises(ValueError, match="not in the world"):
+    with pytest.raises(ValueError, match="not shapes of this world"):
         categories(cfg, ["heart"])
     with pytest.raises(ValueError, match="at least one base"):
         categories(cfg, list(cfg.shapes))

@@ -94,6 +94,27 @@ def test_resuming_with_other_crop_settings_is_refused(det_set, tmp_path):
         precompute_regions(images, out, embedder=RegionEmbedder(clip, crop_mode="mask"), **kwargs)
 
 
+def test_resuming_with_another_backbone_is_refused_unless_overwritten(det_set, tmp_path):
+    root, written = det_set
+    images = _images(root, written["det_train"])[:2]
+    proposals = FileProposals(
+        _gt_proposals(written["det_train"], tmp_path / "props.json"), num_regions=2
+    )
+    out = tmp_path / "regions"
+    kwargs = dict(proposals=proposals, progress=False)
+    first = precompute_regions(images, out, embedder=RegionEmbedder(tiny_clip(TEST_RN)), **kwargs)
+    path = out / region_file_name(images[0][0])
+    before = load_regions(path)["embeds"]
+    other = RegionEmbedder(tiny_clip(TEST_RN, seed=1))
+    with pytest.raises(ValueError, match=r"backbone\.image_tower: .*--overwrite"):
+        precompute_regions(images, out, embedder=other, **kwargs)
+    np.testing.assert_array_equal(load_regions(path)["embeds"], before)  # refused: nothing touched
+    index = precompute_regions(images, out, embedder=other, overwrite=True, **kwargs)
+    assert index["backbone"]["image_tower"] != first["backbone"]["image_tower"]
+    assert len(index["images"]) == 2
+    assert not np.array_equal(load_regions(path)["embeds"], before)
+
+
 class _StopAfter:
     """Proposals that raise KeyboardInterrupt on the n-th call (a user stopping the run)."""
 

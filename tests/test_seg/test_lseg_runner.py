@@ -9,8 +9,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from clipx.checkpoint import allow_mmengine_checkpoints
-from clipx.data.shapes_world import ShapesWorldConfig
-from clipx.data.shapes_world_seg import write_segmentation
+from clipx.shapes_world import ShapesWorldConfig, write_segmentation
 from clipx.testing import TEST_RN
 
 pytest.importorskip("mmseg")  # the config imports clipx.seg

@@ -72,18 +72,20 @@ def test_segment_with_free_labels_writes_mask_and_overlay(tmp_path):
 
 
 def test_vocabulary_from_a_dataset_class():
-    from clipx.seg import LSegHead, LSegSegmentor, ShapesWorldSegDataset
+    from mmseg.datasets import PascalVOCDataset
+
+    from clipx.seg import LSegHead, LSegSegmentor
     from clipx.testing import tiny_clip
 
     clip = tiny_clip("clipx-RN-test-64", dense_indices=(3, 4))
     model = LSegSegmentor(
-        backbone=clip, decode_head=dict(type=LSegHead), classes_from=ShapesWorldSegDataset
+        backbone=clip, decode_head=dict(type=LSegHead), classes_from=PascalVOCDataset
     )
-    assert model.vocabulary.names == ShapesWorldSegDataset.METAINFO["classes"]
+    assert model.vocabulary.names == PascalVOCDataset.METAINFO["classes"]
     with pytest.raises(ValueError, match="not both"):
         LSegSegmentor(
             backbone=clip,
             decode_head=dict(type=LSegHead),
             class_names=["a"],
-            classes_from=ShapesWorldSegDataset,
+            classes_from=PascalVOCDataset,
         )

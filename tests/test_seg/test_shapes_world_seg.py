@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clipx.data.shapes_world import ShapesWorldConfig
-from clipx.data.shapes_world_seg import IGNORE_INDEX, write_segmentation
+from clipx.shapes_world import ShapesWorldConfig
+from clipx.shapes_world.segmentation import IGNORE_INDEX, write_segmentation
 
 CFG = ShapesWorldConfig(image_size=32, max_objects=3, seed=3)
 NOVEL = ("star", "hexagon")

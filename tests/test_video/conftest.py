@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
-from mmengine.logging import MMLogger
 
-from clipx.data.shapes_world import ShapesWorldConfig
-from clipx.data.shapes_world_video import VideoWorldConfig, write_video_split
+from clipx.shapes_world import ShapesWorldConfig, VideoWorldConfig, write_video_split
 
 NUM_FRAMES = 8  # frames per generated clip
 FPS = 8
@@ -28,13 +24,3 @@ def video_set(tmp_path_factory):
         split: write_video_split(root, split, 4, cfg, progress=False) for split in ("test", "train")
     }
     return root, written
-
-
-@pytest.fixture
-def caplog_mm(caplog):
-    """``caplog`` that also sees mmengine's ``print_log`` (its logger does not propagate)."""
-    logger = MMLogger.get_current_instance()
-    logger.addHandler(caplog.handler)
-    caplog.set_level(logging.INFO)
-    yield caplog
-    logger.removeHandler(caplog.handler)

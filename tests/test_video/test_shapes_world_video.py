@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from clipx.data.shapes_world import image_rng
-from clipx.data.shapes_world_video import (
+from clipx.shapes_world import (
     DIRECTIONS,
     VideoWorldConfig,
-    caption_variants,
+    clip_caption_variants,
+    image_rng,
     render_clip,
     sample_group,
     write_video_split,
 )
-from clipx.data.video import read_video_captions
+from clipx.video.data import read_video_captions
 
 from .conftest import NUM_FRAMES, tiny_video_config
 
@@ -62,8 +62,8 @@ def test_a_group_shares_its_look_and_pairs_are_time_reversed():
 def test_captions_name_colour_shape_and_only_motion_captions_name_directions():
     cfg = tiny_video_config()
     clip = sample_group(cfg, image_rng(0, "t", 1), 1)[0]
-    static = caption_variants(clip, np.random.default_rng(0), 3, motion=False)
-    motion = caption_variants(clip, np.random.default_rng(0), 3, motion=True)
+    static = clip_caption_variants(clip, np.random.default_rng(0), 3, motion=False)
+    motion = clip_caption_variants(clip, np.random.default_rng(0), 3, motion=True)
     assert len(set(static)) == 3 and len(set(motion)) == 3
     for obj, m in zip(clip.scene.objects, clip.motions, strict=True):
         assert all(obj.colour in c and obj.shape in c for c in static + motion)

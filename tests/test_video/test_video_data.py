@@ -11,17 +11,15 @@ import numpy as np
 import pytest
 import torch
 
-from clipx.data.shapes_world import image_rng
-from clipx.data.shapes_world_video import render_clip, sample_group
-from clipx.data.video import (
-    VideoTextDataset,
-    VideoTextPairs,
+from clipx.shapes_world import image_rng, render_clip, sample_group
+from clipx.testing import TEST_VIT, tiny_clip
+from clipx.video import VideoTextDataset, VideoTextPairs
+from clipx.video.data import (
     fps_frame_indices,
     read_frames,
     read_video_captions,
     uniform_frame_indices,
 )
-from clipx.testing import TEST_VIT, tiny_clip
 
 from .conftest import FPS, NUM_FRAMES, tiny_video_config
 

@@ -14,11 +14,11 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from clipx.backbone import FrozenCLIP
+from clipx.backbone.feature_cache import backbone_identity
 from clipx.data.classification import clip_eval_transform
-from clipx.data.video import VideoTextPairs
-from clipx.data.video_features import VideoFeaturePairs, backbone_identity, load_frame_features
 from clipx.testing import TEST_VIT, tiny_checkpoint
-from clipx.video import CLIP4Clip, precompute_frame_embeds
+from clipx.video import CLIP4Clip, VideoFeaturePairs, VideoTextPairs, precompute_frame_embeds
+from clipx.video.features import load_frame_features
 
 REPO = Path(__file__).resolve().parents[2]
 NUM_FRAMES = 6

@@ -13,7 +13,7 @@ file of video ``v`` is ``<video_root>/<v><video_ext>``. Readers
 * csv: a video-id and a label column (Kinetics' ``label,youtube_id,...``).
 
 Frames are decoded and preprocessed by clipx's video reader
-(:func:`clipx.data.video.read_frames`, :func:`clipx.data.video.frames_to_clip`):
+(:func:`clipx.video.data.read_frames`, :func:`clipx.video.data.frames_to_clip`):
 ``num_frames`` frames sampled uniformly over the clip, the backbone's own
 transform, zero padding with a ``frame_mask`` for shorter clips.
 """
@@ -32,8 +32,8 @@ from mmengine.structures import BaseDataElement
 from torch.utils.data import Dataset
 
 from clipx.data.classification import build_transform, read_csv_columns
-from clipx.data.video import DECODE_ERRORS, SAMPLINGS, frames_to_clip, read_frames
 from clipx.registry import DATASETS
+from clipx.video.data import DECODE_ERRORS, SAMPLINGS, frames_to_clip, read_frames
 
 
 def read_video_labels(
@@ -130,7 +130,7 @@ class VideoClassificationDataset(Dataset):
             is an error, so a typo cannot silently drop clips.
         label_key: json field / csv column of the label.
         num_frames: frames per clip.
-        sampling: ``'uniform'`` or ``'fps'`` (see :func:`clipx.data.video.read_frames`).
+        sampling: ``'uniform'`` or ``'fps'`` (see :func:`clipx.video.data.read_frames`).
         target_fps: frames per second of ``'fps'`` sampling.
         video_ext: file suffix appended to the video id.
         video_column: json key / csv column of the video id.

@@ -24,8 +24,7 @@ NUM_FRAMES = 8  # frames per generated clip
 @pytest.fixture(scope="session")
 def clip_set(tmp_path_factory):
     """8 tiny shapes-world training clips in direction groups of 4: ``(root, written paths)``."""
-    from clipx.data.shapes_world import ShapesWorldConfig
-    from clipx.data.shapes_world_video import VideoWorldConfig, write_video_split
+    from clipx.shapes_world import ShapesWorldConfig, VideoWorldConfig, write_video_split
 
     root = tmp_path_factory.mktemp("actionclip_clips")
     world = ShapesWorldConfig(image_size=32, max_objects=1, supersample=2, seed=0)

@@ -7,13 +7,14 @@ heart) of which clipx's shapes-world pretraining never shows or names: those
 are concepts the frozen CLIP has no words for, where a few labelled shots have
 to teach what zero-shot cannot.
 
-Images come from clipx's own generator (:func:`clipx.data.shapes_world.sample_scene`
-and :class:`~clipx.data.shapes_world.ShapesRenderer`), one object per image.
-With ``with_size`` the size is pinned by a world whose ``sizes`` holds only
-the class's size; otherwise it is drawn as in clipx's zero-shot split. Image
-``i`` of split ``s`` draws from ``image_rng(seed, 'clip_adapter/<s>', i)``, so
-the output is identical for the same seed and the splits never share an image
-(nor with clipx's pretraining streams).
+Images come from clipx's class-folder writer
+(:func:`clipx.shapes_world.classification.write_class_folders`), one object
+per image. With ``with_size`` the size is pinned to the class's size;
+otherwise it is drawn as in clipx's zero-shot split. Image ``i`` of split
+``s`` draws from ``image_rng(seed, 'clip_adapter/<s>', i)``, so the output is
+identical for the same seed and the splits never share an image (nor with
+clipx's pretraining streams). This module adds the recipe: the default
+vocabulary, the splits, ``meta.json`` and the command line.
 
 Layout (ImageNet folders, what :class:`~clip_adapter.FewShotImageFolder` reads)::
 
@@ -32,89 +33,16 @@ Command line (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from PIL import Image
-
-from clipx.data.shapes_world import (
-    COLOURS,
-    SHAPES,
-    ShapesRenderer,
-    ShapesWorldConfig,
-    image_rng,
-    sample_scene,
-)
+from clipx.shapes_world import COLOURS, SHAPES, ShapesWorldConfig, class_names
+from clipx.shapes_world.classification import write_class_folders
 
 DEFAULT_SPLITS: dict[str, int] = {"train": 16, "val": 10, "test": 20}
 STREAM_PREFIX = "clip_adapter"
-
-
-def class_tuples(cfg: ShapesWorldConfig, *, with_size: bool) -> list[tuple[str, ...]]:
-    """(size, colour, shape) or (colour, shape) of every class, sorted by class name."""
-    pairs = [(c, s) for c in cfg.colours for s in cfg.shapes]
-    tuples = [(z, *p) for z in cfg.sizes for p in pairs] if with_size else pairs
-    return sorted(tuples, key=" ".join)
-
-
-def fewshot_class_names(cfg: ShapesWorldConfig, *, with_size: bool) -> list[str]:
-    """Class names, sorted: index i is ImageFolder's label i."""
-    return [" ".join(t) for t in class_tuples(cfg, with_size=with_size)]
-
-
-def render_class_image(
-    cfg: ShapesWorldConfig,
-    colour: str,
-    shape: str,
-    *,
-    size: str | None = None,
-    stream: str,
-    index: int,
-) -> Image.Image:
-    """One image of a single object, drawn from ``(cfg.seed, stream, index)``.
-
-    ``size`` pins the size name (a key of ``cfg.sizes``); None draws it.
-    """
-    world = cfg
-    if size is not None:
-        if size not in cfg.sizes:
-            raise ValueError(f"Unknown size {size!r}; this world's sizes are {list(cfg.sizes)}.")
-        # a world with a single size: clipx's placement can only draw that one
-        world = dataclasses.replace(cfg, sizes={size: cfg.sizes[size]})
-    scene = sample_scene(world, image_rng(cfg.seed, stream, index), classes=[(colour, shape)])
-    if len(scene.objects) != 1:
-        raise RuntimeError(f"Could not place a {colour} {shape} in image {index} of {stream}.")
-    image, _ = ShapesRenderer(supersample=cfg.supersample).render(scene)
-    return Image.fromarray(image)
-
-
-def write_class_split(
-    out_dir: str | Path,
-    split: str,
-    images_per_class: int,
-    cfg: ShapesWorldConfig,
-    *,
-    with_size: bool,
-) -> Path:
-    """Write ``images_per_class`` images of every class under ``out_dir/split``; returns that folder."""
-    if not isinstance(images_per_class, int) or images_per_class < 1:
-        raise ValueError(
-            f"images_per_class={images_per_class!r} for split '{split}'; use a positive integer."
-        )
-    folder = Path(out_dir) / split
-    stream = f"{STREAM_PREFIX}/{split}"
-    for label, parts in enumerate(class_tuples(cfg, with_size=with_size)):
-        size, colour, shape = parts if with_size else (None, *parts)
-        class_dir = folder / " ".join(parts)
-        class_dir.mkdir(parents=True, exist_ok=True)
-        for k in range(images_per_class):
-            index = label * images_per_class + k
-            image = render_class_image(cfg, colour, shape, size=size, stream=stream, index=index)
-            image.save(class_dir / f"{index:06d}.png", format="PNG")
-    return folder
 
 
 def write_fewshot_dataset(
@@ -154,10 +82,16 @@ def write_fewshot_dataset(
         for split in splits:
             shutil.rmtree(out / split, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-    names = fewshot_class_names(cfg, with_size=with_size)
-    (out / "classes.txt").write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
     for split, per_class in splits.items():
-        write_class_split(out, split, per_class, cfg, with_size=with_size)
+        write_class_folders(
+            out,
+            per_class,
+            cfg,
+            split=split,
+            with_size=with_size,
+            stream_prefix=STREAM_PREFIX,
+            progress=False,
+        )
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     return {**meta, "skipped": False}
 
@@ -195,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     meta = write_fewshot_dataset(
         args.out, cfg, splits, with_size=args.with_size, overwrite=args.overwrite
     )
-    classes = len(fewshot_class_names(cfg, with_size=args.with_size))
+    classes = len(class_names(cfg, with_size=args.with_size))
     state = "already up to date" if meta["skipped"] else "written"
     print(f"{args.out}: {classes} classes, images per class {splits}: {state}.")
 

@@ -26,7 +26,7 @@ SPLITS = {"train": 4, "test": 2}
 @pytest.fixture(scope="session")
 def fewshot_world():
     """The tiny world of :func:`fewshot_root` and its splits: ``(ShapesWorldConfig, splits)``."""
-    from clipx.data.shapes_world import ShapesWorldConfig
+    from clipx.shapes_world import ShapesWorldConfig
 
     cfg = ShapesWorldConfig(
         image_size=32, colours=COLOURS, shapes=SHAPES, max_objects=1, supersample=2, seed=0

@@ -9,18 +9,15 @@ import pytest
 import torch
 from PIL import Image
 
-from clipx.data.shapes_world import ShapesWorldConfig
+from clipx.shapes_world import ShapesWorldConfig, class_names
+from clipx.shapes_world.classification import draw_class_image
 from clipx.testing import TEST_VIT, tiny_clip
 from projects.clip_adapter.clip_adapter import (
     FewShotImageFolder,
     clip_flip_train_transform,
     few_shot_indices,
 )
-from projects.clip_adapter.clip_adapter.shapes_fewshot import (
-    fewshot_class_names,
-    render_class_image,
-    write_fewshot_dataset,
-)
+from projects.clip_adapter.clip_adapter.shapes_fewshot import write_fewshot_dataset
 
 CLASSES = ["pink circle", "pink heart", "red circle", "red heart"]
 
@@ -41,10 +38,10 @@ def test_writer_is_deterministic_and_splits_differ(fewshot_root, tmp_path):
     )
     write_fewshot_dataset(tmp_path, cfg, {"train": 2, "test": 2})
     first = np.asarray(Image.open(tmp_path / "train" / "red circle" / "000000.png"))
-    again = render_class_image(cfg, "red", "circle", stream="clip_adapter/train", index=0)
-    other = render_class_image(cfg, "red", "circle", stream="clip_adapter/test", index=0)
-    assert np.array_equal(first, np.asarray(again))
-    assert not np.array_equal(first, np.asarray(other))
+    again = draw_class_image(cfg, "red", "circle", stream="clip_adapter/train", index=0)
+    other = draw_class_image(cfg, "red", "circle", stream="clip_adapter/test", index=0)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)
 
 
 def test_same_meta_skips_other_meta_needs_overwrite(fewshot_root, fewshot_world):
@@ -56,15 +53,15 @@ def test_same_meta_skips_other_meta_needs_overwrite(fewshot_root, fewshot_world)
 
 def test_with_size_pins_the_drawn_size():
     cfg = ShapesWorldConfig(image_size=64, colours=("red",), shapes=("square",), max_objects=1)
-    assert fewshot_class_names(cfg, with_size=True) == ["large red square", "small red square"]
+    assert class_names(cfg, with_size=True) == ["large red square", "small red square"]
     areas = {}
     for size in ("small", "large"):
-        image = np.asarray(render_class_image(cfg, "red", "square", size=size, stream="t", index=3))
+        image = draw_class_image(cfg, "red", "square", size=size, stream="t", index=3)
         areas[size] = int(((image[..., 0] > 170) & (image[..., 1] < 100)).sum())
     # radius ranges (0.09-0.13) and (0.18-0.25) of the side: the large square is >2x the area
     assert areas["large"] > 2 * areas["small"] > 0
     with pytest.raises(ValueError, match="'medium'"):
-        render_class_image(cfg, "red", "square", size="medium", stream="t", index=0)
+        draw_class_image(cfg, "red", "square", size="medium", stream="t", index=0)
 
 
 def test_few_shot_indices_are_nested_balanced_and_seeded():

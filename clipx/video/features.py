@@ -10,13 +10,14 @@ the folder; :class:`~clipx.video.CLIP4Clip` accepts (B, T, D) frame
 embeddings in place of (B, T, 3, H, W) clips. Evaluation still decodes the
 videos, so a head trained on cached frames is tested on the real pipeline.
 
-A feature folder holds
+A feature folder is a :class:`clipx.backbone.feature_cache.FeatureCache`:
 
 * ``meta.json``: the backbone that computed the embeddings
-  (:func:`backbone_identity`: architecture, weights file with its size and
-  modification time, or published tag; precision), the frame sampling
-  (``num_frames``, ``sampling``, ``target_fps``), the annotation file, the
-  ordered video ids' digest, ``embed_dim`` and ``shard_size``;
+  (:func:`~clipx.backbone.feature_cache.backbone_identity`: architecture,
+  precision, preprocessing, a content hash of the image tower, the weights
+  file or tag), the frame sampling (``num_frames``, ``sampling``,
+  ``target_fps``), the ordered video ids' digest, ``num_videos``,
+  ``embed_dim``, ``shard_size`` and the videos that could not be read;
 * ``shard_00000.pt``, ...: ``{"video_ids": [str], "embeds": (n, T, D) float32,
   "masks": (n, T) bool, "errors": [str | None]}`` for consecutive runs of
   ``shard_size`` videos (written whole, so a stopped precompute resumes at the
@@ -30,10 +31,9 @@ silently.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -41,70 +41,34 @@ from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 from torch.utils.data import Dataset
 
+from clipx.backbone.feature_cache import FeatureCache, backbone_identity
 from clipx.registry import DATASETS
 
-from .video import PAIRINGS, read_video_captions, read_video_list
+from .data import PAIRINGS, read_video_captions, read_video_list
 
-FORMAT_VERSION = 1
-META_FILE = "meta.json"
+FORMAT_VERSION = 2  # 2: the backbone is identified by a content hash of its image tower
 PRECOMPUTE_HINT = "python tools/video_precompute.py CONFIG"
 
 
-def backbone_identity(clip) -> dict:
-    """What decides a frozen CLIP's embeddings, from a ``FrozenCLIP`` or its config dict.
-
-    A weights file is identified by its absolute path, size and modification
-    time (re-training it invalidates cached embeddings). A backbone with
-    neither ``checkpoint`` nor ``pretrained`` has random weights, which no
-    cache can be matched to: that raises ``ValueError``.
-    """
-    get = (
-        clip.get
-        if isinstance(clip, Mapping)
-        else lambda key, default=None: getattr(clip, key, default)
+def frame_cache(folder: str | os.PathLike) -> FeatureCache:
+    """The cache protocol of a frame-embedding folder."""
+    return FeatureCache(
+        folder,
+        what="frame embeddings",
+        tool=PRECOMPUTE_HINT,
+        item_pattern="shard_*.pt",
+        folder_option="feature_dir",
     )
-    model_name = get("model_name")
-    checkpoint, pretrained = get("checkpoint"), get("pretrained")
-    identity = {"model_name": model_name, "precision": get("precision", "fp32") or "fp32"}
-    if checkpoint is not None:
-        path = Path(checkpoint)
-        if not path.is_file():
-            raise FileNotFoundError(f"The backbone's checkpoint '{checkpoint}' does not exist.")
-        stat = path.stat()
-        identity.update(
-            checkpoint=str(path.resolve()),
-            checkpoint_size=stat.st_size,
-            checkpoint_mtime_ns=stat.st_mtime_ns,
-        )
-    elif pretrained is not None:
-        identity["pretrained"] = pretrained
-    else:
-        raise ValueError(
-            f"The backbone {model_name} has random weights (no checkpoint= or pretrained=), so cached "
-            "frame embeddings could not be matched to the model that trains on them; give the "
-            "backbone a checkpoint or a published tag."
-        )
-    return identity
+
+
+def shard_name(index: int) -> str:
+    """File name of shard ``index`` (videos ``[index * shard_size, (index + 1) * shard_size)``)."""
+    return f"shard_{index:05d}.pt"
 
 
 def video_ids_digest(video_ids: Sequence[str]) -> str:
     """A short digest of an ordered list of video ids."""
     return hashlib.sha1("\n".join(video_ids).encode("utf-8")).hexdigest()[:16]
-
-
-def shard_path(folder: str | os.PathLike, index: int) -> Path:
-    return Path(folder) / f"shard_{index:05d}.pt"
-
-
-def read_meta(folder: str | os.PathLike) -> dict:
-    """The ``meta.json`` of a feature folder; FileNotFoundError says how to make one."""
-    path = Path(folder) / META_FILE
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"No frame embeddings in '{folder}' ({META_FILE} is missing); compute them with "
-            f"`{PRECOMPUTE_HINT}`."
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def load_frame_features(folder: str | os.PathLike) -> dict:
@@ -114,18 +78,18 @@ def load_frame_features(folder: str | os.PathLike) -> dict:
         ``{"meta", "video_ids": [str], "embeds": (N, T, D) float32,
         "masks": (N, T) bool, "errors": [str | None]}``.
     """
-    meta = read_meta(folder)
+    cache = frame_cache(folder)
+    meta = cache.read_meta()
     num_shards = -(-meta["num_videos"] // meta["shard_size"])
-    missing = [i for i in range(num_shards) if not shard_path(folder, i).is_file()]
+    missing = [shard_name(i) for i in range(num_shards) if not cache.done(shard_name(i))]
     if missing:
         raise FileNotFoundError(
             f"Frame embeddings in '{folder}' are incomplete: {len(missing)} of {num_shards} shards "
-            f"missing (first: {shard_path(folder, missing[0]).name}); finish them with `{PRECOMPUTE_HINT}` "
-            "(it resumes)."
+            f"missing (first: {missing[0]}); finish them with `{PRECOMPUTE_HINT}` (it resumes)."
         )
     ids, embeds, masks, errors = [], [], [], []
     for i in range(num_shards):
-        shard = torch.load(shard_path(folder, i), map_location="cpu", weights_only=True)
+        shard = torch.load(cache.path(shard_name(i)), map_location="cpu", weights_only=True)
         ids += shard["video_ids"]
         embeds.append(shard["embeds"])
         masks.append(shard["masks"])
@@ -137,18 +101,6 @@ def load_frame_features(folder: str | os.PathLike) -> dict:
         "masks": torch.cat(masks),
         "errors": errors,
     }
-
-
-def check_meta(meta: dict, expected: dict, folder: str | os.PathLike) -> None:
-    """Raise ValueError naming the first field where ``meta`` differs from ``expected``."""
-    for key, want in expected.items():
-        have = meta.get(key)
-        if have != want:
-            raise ValueError(
-                f"Frame embeddings in '{folder}' were computed with {key}={have!r}, but the config "
-                f"asks for {key}={want!r}; recompute them with `{PRECOMPUTE_HINT} --overwrite` "
-                "(or point feature_dir at another folder)."
-            )
 
 
 @DATASETS.register_module()
@@ -163,12 +115,14 @@ class VideoFeaturePairs(Dataset):
     Args:
         feature_dir: a folder written by ``tools/video_precompute.py``.
         source: the config of the video dataset the embeddings were computed
-            from (a :class:`~clipx.data.video.VideoTextPairs` dict): its
+            from (a :class:`~clipx.video.VideoTextPairs` dict): its
             ``ann_file`` (and column settings) gives the captions, its
             ``num_frames``, ``sampling`` and ``target_fps`` are checked against
             the folder, and the precompute tool builds it to read the clips.
         clip: the backbone config of the model; checked against the backbone
-            that computed the embeddings (:func:`backbone_identity`).
+            that computed the embeddings
+            (:func:`~clipx.backbone.feature_cache.backbone_identity`, which
+            builds it to hash its image tower).
         pairing: ``'random_caption'`` (one item per video, a caption drawn each
             time) or ``'every_caption'``.
 
@@ -195,7 +149,9 @@ class VideoFeaturePairs(Dataset):
         self.pairing = pairing
         captions = source_captions(source)
         features = load_frame_features(self.feature_dir)
-        check_meta(features["meta"], expected_meta(source, clip, list(captions)), self.feature_dir)
+        frame_cache(self.feature_dir).check(
+            features["meta"], expected_meta(source, clip, list(captions))
+        )
         self.unreadable = {
             v: e
             for v, e in zip(features["video_ids"], features["errors"], strict=True)

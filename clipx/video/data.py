@@ -32,7 +32,6 @@ way the path is logged with a running count and recorded in ``failed``.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os
@@ -46,9 +45,8 @@ from mmengine.structures import BaseDataElement
 from PIL import Image
 from torch.utils.data import Dataset
 
+from clipx.data.classification import build_transform, read_csv_columns
 from clipx.registry import DATASETS
-
-from .classification import build_transform, read_csv_columns
 
 # What decoding a bad file raises; decord's own error is not a RuntimeError.
 try:
@@ -541,16 +539,3 @@ def frame_masks(data_samples: Sequence) -> torch.Tensor:
             "Video data samples need 'frame_mask' (num_frames,) bool; use clipx.VideoTextDataset or "
             "clipx.VideoTextPairs."
         ) from err
-
-
-def write_video_csv(path: str | os.PathLike, rows: Sequence[tuple[str, str]]) -> Path:
-    """Write (video_id, caption) rows in MSR-VTT's 1k-A layout ``key,vid_key,video_id,sentence``."""
-    path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["key", "vid_key", "video_id", "sentence"])
-        for n, (video_id, caption) in enumerate(rows):
-            writer.writerow([f"ret{n}", video_id, video_id, caption])
-    os.replace(tmp, path)
-    return path

@@ -1,9 +1,9 @@
 """Shapes-world semantic segmentation in mmseg's layout, with a base/novel class split.
 
 Classes are ``background`` plus the world's shape names (colour is not part
-of the class). Scenes come from :func:`~clipx.data.shapes_world.sample_scene`
-and masks from :class:`~clipx.data.shapes_world.ShapesRenderer`, so the images
-look like the pretraining images (own seed streams, no image is shared).
+of the class). Scenes come from :func:`~clipx.shapes_world.scene.sample_scene`
+and masks from :class:`~clipx.shapes_world.render.ShapesRenderer`, so the
+images look like the pretraining images (own seed streams, no image is shared).
 
 Novel classes are left out of the *training* labels: their pixels carry the
 ignore index, so a head is taught neither the class nor that it is
@@ -13,10 +13,13 @@ every shape, so CLIP has seen the words; only the segmentation head has not.
 Layout under ``out_dir``::
 
     classes.txt                 one class per line; line i is label value i
-    split.json                  classes, base, novel, ignore_index, counts
+    split.json                  the writer's record: classes, base, novel, ignore_index, counts
     img_dir/train/000000.png    RGB images
     ann_dir/train/000000.png    uint8 label maps (novel pixels = ignore_index)
     img_dir/val/..., ann_dir/val/...   complete labels
+
+Datasets read the class list and the split from ``split.json``
+(:func:`read_split_record`), not from this module's defaults.
 """
 
 from __future__ import annotations
@@ -30,42 +33,20 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .shapes_world import (
-    Scene,
-    ShapesRenderer,
-    ShapesWorldConfig,
-    _check_count,
-    _map,
-    _save_image,
-    image_rng,
-    sample_scene,
-)
+from .config import ShapesWorldConfig, check_novel_shapes
+from .output import check_count, parallel_map, save_image
+from .render import ShapesRenderer
+from .scene import Scene, image_rng, sample_scene
+from .vocabulary import DEFAULT_NOVEL_SHAPES
 
 BACKGROUND = "background"
 IGNORE_INDEX = 255
-DEFAULT_NOVEL: tuple[str, ...] = ("star", "hexagon")
+SPLIT_FILE = "split.json"
 
 
 def seg_class_names(cfg: ShapesWorldConfig) -> list[str]:
     """``['background', *cfg.shapes]``: label value i is class i."""
     return [BACKGROUND, *cfg.shapes]
-
-
-def check_novel(cfg: ShapesWorldConfig, novel: Sequence[str]) -> tuple[str, ...]:
-    """``novel`` as a tuple, after checking it names some but not all of the world's shapes."""
-    if isinstance(novel, str):
-        raise TypeError(f"novel classes must be a list of shape names, got the string {novel!r}.")
-    novel = tuple(novel)
-    unknown = [n for n in novel if n not in cfg.shapes]
-    if unknown:
-        raise ValueError(
-            f"Novel class(es) {unknown} are not shapes of this world: {list(cfg.shapes)}."
-        )
-    if len(set(novel)) == len(cfg.shapes):
-        raise ValueError(
-            f"Every shape is novel ({list(novel)}); leave at least one base shape to train on."
-        )
-    return novel
 
 
 def label_map(
@@ -99,7 +80,7 @@ def _seg_item(
     image, masks = ShapesRenderer(supersample=cfg.supersample).render(scene)
     labels = label_map(scene, masks, seg_class_names(cfg), ignored=ignored)
     name = f"{index:06d}"
-    _save_image(image, out / "img_dir" / split / f"{name}.{cfg.image_format}", cfg.image_format)
+    save_image(image, out / "img_dir" / split / f"{name}.{cfg.image_format}", cfg.image_format)
     Image.fromarray(labels).save(out / "ann_dir" / split / f"{name}.png")
 
 
@@ -109,7 +90,7 @@ def write_segmentation(
     *,
     num_train: int,
     num_val: int,
-    novel: Sequence[str] = DEFAULT_NOVEL,
+    novel: Sequence[str] = DEFAULT_NOVEL_SHAPES,
     num_workers: int = 1,
     progress: bool = True,
 ) -> Path:
@@ -127,16 +108,18 @@ def write_segmentation(
     Returns:
         ``out_dir/split.json``.
     """
-    _check_count("num_train", num_train)
-    _check_count("num_val", num_val)
-    novel = check_novel(cfg, novel)
+    check_count("num_train", num_train)
+    check_count("num_val", num_val)
+    novel = check_novel_shapes(cfg, novel)
     out = Path(out_dir)
     classes = seg_class_names(cfg)
     for split, count, ignored in (("train", num_train, novel), ("val", num_val, ())):
         for kind in ("img_dir", "ann_dir"):
             (out / kind / split).mkdir(parents=True, exist_ok=True)
         fn = partial(_seg_item, cfg=cfg, split=split, out=out, ignored=ignored)
-        _map(fn, count, num_workers=num_workers, progress=progress, desc=f"segmentation/{split}")
+        parallel_map(
+            fn, count, num_workers=num_workers, progress=progress, desc=f"segmentation/{split}"
+        )
     (out / "classes.txt").write_text("".join(f"{c}\n" for c in classes), encoding="utf-8")
     split = {
         "classes": classes,
@@ -145,6 +128,29 @@ def write_segmentation(
         "ignore_index": IGNORE_INDEX,
         "counts": {"train": num_train, "val": num_val},
     }
-    path = out / "split.json"
+    path = out / SPLIT_FILE
     path.write_text(json.dumps(split, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def read_split_record(folder: str | os.PathLike) -> dict | None:
+    """The ``split.json`` a segmentation writer left in ``folder``, or None when there is none.
+
+    Returns:
+        ``{"classes": [...], "base": [...], "novel": [...], "ignore_index": int,
+        "counts": {...}}``: ``classes[i]`` is label value ``i``.
+
+    Raises:
+        ValueError: the file exists but lacks the class list or the split.
+    """
+    path = Path(folder) / SPLIT_FILE
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text(encoding="utf-8"))
+    missing = [k for k in ("classes", "base", "novel") if k not in record]
+    if missing:
+        raise ValueError(
+            f"'{path}' lacks {missing}; it is not a shapes-world segmentation record. Regenerate the "
+            "folder with tools/generate_shapes_world.py or remove the file."
+        )
+    return record

@@ -13,9 +13,11 @@ Layout under ``out_dir``::
     annotations/train.json             base boxes only ("split": "base"/"novel" on each category)
     annotations/val.json               every box
 
-Scenes come from :func:`clipx.data.shapes_world.sample_scene` and boxes from
-the renderer's visible masks (:func:`mask_to_box`), seeded per image by
-``(cfg.seed, 'detection/<split>', index)``.
+The json records the split itself (each category's ``split`` and
+``info.novel``), which :class:`clipx.det.OpenVocabCocoDataset` reads. Scenes
+come from :func:`~clipx.shapes_world.scene.sample_scene` and boxes from the
+renderer's visible masks (:func:`~clipx.shapes_world.render.mask_to_box`),
+seeded per image by ``(cfg.seed, 'detection/<split>', index)``.
 """
 
 from __future__ import annotations
@@ -26,31 +28,16 @@ from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
-from .shapes_world import (
-    ShapesRenderer,
-    ShapesWorldConfig,
-    _map,
-    _save_image,
-    image_rng,
-    mask_to_box,
-    sample_scene,
-)
-
-# The same novel shapes as the segmentation set (clipx.data.shapes_world_seg).
-DEFAULT_NOVEL: tuple[str, ...] = ("star", "hexagon")
+from .config import ShapesWorldConfig, check_novel_shapes
+from .output import atomic_write, check_count, parallel_map, save_image
+from .render import ShapesRenderer, mask_to_box
+from .scene import image_rng, sample_scene
+from .vocabulary import DEFAULT_NOVEL_SHAPES
 
 
 def categories(cfg: ShapesWorldConfig, novel: Sequence[str]) -> list[dict]:
     """COCO ``categories``: one per shape (ids from 1, in ``cfg.shapes`` order), marked base or novel."""
-    unknown = sorted(set(novel) - set(cfg.shapes))
-    if unknown:
-        raise ValueError(
-            f"Novel shape(s) {unknown} are not in the world's shapes {list(cfg.shapes)}."
-        )
-    if len(set(novel)) == len(cfg.shapes):
-        raise ValueError(
-            f"All shapes {list(cfg.shapes)} are novel; leave at least one base shape to train on."
-        )
+    novel = check_novel_shapes(cfg, novel)
     return [
         {"id": i + 1, "name": s, "split": "novel" if s in novel else "base"}
         for i, s in enumerate(cfg.shapes)
@@ -61,7 +48,7 @@ def _det_item(index: int, *, cfg: ShapesWorldConfig, stream: str, image_dir: Pat
     scene = sample_scene(cfg, image_rng(cfg.seed, stream, index))
     image, masks = ShapesRenderer(supersample=cfg.supersample).render(scene)
     name = f"{index:06d}.{cfg.image_format}"
-    _save_image(image, image_dir / name, cfg.image_format)
+    save_image(image, image_dir / name, cfg.image_format)
     objects = []
     for obj, mask in zip(scene.objects, masks, strict=True):
         box = mask_to_box(mask)
@@ -78,7 +65,7 @@ def write_detection_split(
     num_images: int,
     cfg: ShapesWorldConfig,
     *,
-    novel: Sequence[str] = DEFAULT_NOVEL,
+    novel: Sequence[str] = DEFAULT_NOVEL_SHAPES,
     keep_novel: bool,
     num_workers: int = 1,
     progress: bool = True,
@@ -88,8 +75,7 @@ def write_detection_split(
     Args:
         keep_novel: write the novel shapes' boxes (evaluation) or drop them (training).
     """
-    if not isinstance(num_images, int) or num_images < 1:
-        raise ValueError(f"num_images={num_images!r}; use a positive integer.")
+    check_count("num_images", num_images)
     cats = categories(cfg, novel)
     cat_id = {c["name"]: c["id"] for c in cats}
     out = Path(out_dir)
@@ -98,7 +84,7 @@ def write_detection_split(
     (out / "annotations").mkdir(parents=True, exist_ok=True)
     stream = f"detection/{split}"
     fn = partial(_det_item, cfg=cfg, stream=stream, image_dir=image_dir)
-    items = _map(fn, num_images, num_workers=num_workers, progress=progress, desc=stream)
+    items = parallel_map(fn, num_images, num_workers=num_workers, progress=progress, desc=stream)
     images, annotations = [], []
     for image_id, item in enumerate(items, start=1):
         images.append(
@@ -130,14 +116,12 @@ def write_detection_split(
         "novel_boxes_kept": keep_novel,
     }
     path = out / "annotations" / f"{split}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(
-        json.dumps(
-            {"info": info, "images": images, "annotations": annotations, "categories": cats}
-        ),
-        encoding="utf-8",
-    )
-    os.replace(tmp, path)
+    with atomic_write(path) as f:
+        f.write(
+            json.dumps(
+                {"info": info, "images": images, "annotations": annotations, "categories": cats}
+            )
+        )
     return path
 
 
@@ -147,7 +131,7 @@ def write_detection(
     *,
     num_train: int,
     num_val: int,
-    novel: Sequence[str] = DEFAULT_NOVEL,
+    novel: Sequence[str] = DEFAULT_NOVEL_SHAPES,
     num_workers: int = 1,
     progress: bool = True,
 ) -> dict[str, Path]:

@@ -1,0 +1,189 @@
+"""What one shapes world contains: its vocabulary subset, image size, object counts and seed.
+
+:class:`ShapesWorldConfig` is the single description every sampler and writer
+takes; :func:`class_pairs` / :func:`class_names` list its colour-shape classes
+and :func:`check_novel_shapes` validates a held-out shape list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from typing import Any
+
+from .vocabulary import (
+    BACKGROUNDS,
+    COLOURS,
+    DEFAULT_COLOURS,
+    DEFAULT_SHAPES,
+    DEFAULT_SIZES,
+    IMAGE_FORMATS,
+    SHAPES,
+)
+
+
+def _check_names(field_name: str, names: Sequence[str], known: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(names, str):
+        raise TypeError(
+            f"ShapesWorldConfig.{field_name} must be a list of names, got the string {names!r}."
+        )
+    names = tuple(names)
+    if not names:
+        raise ValueError(
+            f"ShapesWorldConfig.{field_name} is empty; pick at least one of {list(known)}."
+        )
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(
+            f"Unknown {field_name[:-1]} name(s) {unknown} in ShapesWorldConfig.{field_name}. "
+            f"Known {field_name}: {list(known)}."
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"ShapesWorldConfig.{field_name} lists a name twice: {list(names)}.")
+    return names
+
+
+def _check_sizes(sizes: dict[str, Sequence[float]]) -> dict[str, tuple[float, float]]:
+    if not sizes:
+        raise ValueError(
+            f"ShapesWorldConfig.sizes is empty; give name -> (min, max) radius, e.g. {DEFAULT_SIZES}."
+        )
+    out = {}
+    for name, bounds in sizes.items():
+        lo, hi = (float(b) for b in bounds)
+        if not (0.0 < lo <= hi <= 0.35):
+            raise ValueError(
+                f"Size '{name}' has radius range ({lo}, {hi}); it must satisfy 0 < min <= max <= 0.35 "
+                "(fractions of the image side)."
+            )
+        out[str(name)] = (lo, hi)
+    return out
+
+
+@dataclass(frozen=True)
+class ShapesWorldConfig:
+    """What a shapes world contains.
+
+    Args:
+        image_size: side of the square images, in pixels.
+        shapes: shape names, from :data:`SHAPES`.
+        colours: colour names, from :data:`COLOURS`.
+        sizes: size name -> (min, max) object radius as a fraction of
+            ``image_size``; the names appear in captions.
+        min_objects: fewest objects in a multi-object scene.
+        max_objects: most objects in a multi-object scene. Objects that do not
+            fit without overlap are dropped (rare with the defaults).
+        backgrounds: background kinds, from :data:`BACKGROUNDS`.
+        seed: root seed; each image draws from ``(seed, stream, index)``.
+        shade_jitter: how far an object's colour strays from its base RGB:
+            brightness scaled by up to ``1 - shade_jitter`` and each channel
+            moved by up to ``100 * shade_jitter``.
+        noise_std: range of the per-image pixel-noise standard deviation.
+        supersample: objects are drawn at this many times the resolution and
+            box-downsampled, for anti-aliased edges.
+        image_format: ``'png'`` (lossless) or ``'jpg'`` (quality 95).
+    """
+
+    image_size: int = 64
+    shapes: tuple[str, ...] = DEFAULT_SHAPES
+    colours: tuple[str, ...] = DEFAULT_COLOURS
+    sizes: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
+    min_objects: int = 1
+    max_objects: int = 3
+    backgrounds: tuple[str, ...] = BACKGROUNDS
+    seed: int = 0
+    shade_jitter: float = 0.12
+    noise_std: tuple[float, float] = (2.0, 7.0)
+    supersample: int = 4
+    image_format: str = "png"
+
+    def __post_init__(self) -> None:
+        set_ = partial(object.__setattr__, self)
+        if not isinstance(self.image_size, int) or self.image_size < 16:
+            raise ValueError(
+                f"image_size={self.image_size!r}; use an integer of at least 16 pixels."
+            )
+        set_("shapes", _check_names("shapes", self.shapes, list(SHAPES)))
+        set_("colours", _check_names("colours", self.colours, list(COLOURS)))
+        set_("backgrounds", _check_names("backgrounds", self.backgrounds, BACKGROUNDS))
+        set_("sizes", _check_sizes(self.sizes))
+        num_classes = len(self.shapes) * len(self.colours)
+        if not 1 <= self.min_objects <= self.max_objects <= num_classes:
+            raise ValueError(
+                f"min_objects={self.min_objects}, max_objects={self.max_objects}; need "
+                f"1 <= min_objects <= max_objects <= {num_classes} (the number of colour-shape pairs)."
+            )
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed={self.seed!r}; use a non-negative integer.")
+        if not 0.0 <= self.shade_jitter <= 0.5:
+            raise ValueError(f"shade_jitter={self.shade_jitter}; use a value in [0, 0.5].")
+        lo, hi = (float(v) for v in self.noise_std)
+        if not 0.0 <= lo <= hi:
+            raise ValueError(
+                f"noise_std={self.noise_std}; use a (min, max) range with 0 <= min <= max."
+            )
+        set_("noise_std", (lo, hi))
+        if not isinstance(self.supersample, int) or not 1 <= self.supersample <= 8:
+            raise ValueError(f"supersample={self.supersample!r}; use an integer from 1 to 8.")
+        if self.image_format not in IMAGE_FORMATS:
+            raise ValueError(f"image_format={self.image_format!r}; use one of {IMAGE_FORMATS}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (tuples become lists); :meth:`from_dict` reads it back."""
+        return json.loads(json.dumps(asdict(self)))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ShapesWorldConfig:
+        """The inverse of :meth:`to_dict`."""
+        unknown = sorted(set(d) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(
+                f"Unknown ShapesWorldConfig field(s) {unknown}; known: {list(cls.__dataclass_fields__)}."
+            )
+        kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items()}
+        if "sizes" in kwargs:
+            kwargs["sizes"] = {n: tuple(r) for n, r in kwargs["sizes"].items()}
+        return cls(**kwargs)
+
+
+def class_tuples(cfg: ShapesWorldConfig, *, with_size: bool = False) -> list[tuple[str, ...]]:
+    """``(colour, shape)`` of every class, or ``(size, colour, shape)`` with ``with_size``.
+
+    Sorted by class name (the words joined by spaces), which is the label
+    order ``torchvision.datasets.ImageFolder`` assigns to class folders.
+    """
+    pairs = [(c, s) for c in cfg.colours for s in cfg.shapes]
+    tuples = [(z, *p) for z in cfg.sizes for p in pairs] if with_size else pairs
+    return sorted(tuples, key=" ".join)
+
+
+def class_names(cfg: ShapesWorldConfig, *, with_size: bool = False) -> list[str]:
+    """Class names ``'<colour> <shape>'`` (``'<size> <colour> <shape>'`` with ``with_size``),
+    sorted, so index i is ImageFolder's label i."""
+    return [" ".join(t) for t in class_tuples(cfg, with_size=with_size)]
+
+
+def check_novel_shapes(cfg: ShapesWorldConfig, novel: Sequence[str]) -> tuple[str, ...]:
+    """``novel`` as a tuple, after checking it names some but not all of the world's shapes.
+
+    The segmentation and detection writers hold these shapes out of training.
+
+    Raises:
+        TypeError: ``novel`` is a single string.
+        ValueError: a name is not a shape of ``cfg``, or every shape is novel.
+    """
+    if isinstance(novel, str):
+        raise TypeError(f"novel classes must be a list of shape names, got the string {novel!r}.")
+    novel = tuple(novel)
+    unknown = [n for n in novel if n not in cfg.shapes]
+    if unknown:
+        raise ValueError(
+            f"Novel shape(s) {unknown} are not shapes of this world: {list(cfg.shapes)}."
+        )
+    if len(set(novel)) == len(cfg.shapes):
+        raise ValueError(
+            f"Every shape is novel ({list(novel)}); leave at least one base shape to train on."
+        )
+    return novel

@@ -1,0 +1,90 @@
+"""What a shapes world can draw: colour names with their RGB, shape outlines, sizes, backgrounds.
+
+Every other part of :mod:`clipx.shapes_world` names things with these words;
+a :class:`~clipx.shapes_world.config.ShapesWorldConfig` picks a subset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Base RGB of each colour name; every object gets a jittered shade of it.
+COLOURS: dict[str, tuple[int, int, int]] = {
+    "red": (215, 35, 35),
+    "green": (40, 165, 60),
+    "blue": (35, 75, 215),
+    "yellow": (240, 215, 40),
+    "purple": (135, 55, 185),
+    "orange": (245, 135, 25),
+    "white": (245, 245, 245),
+    "pink": (245, 135, 190),
+    "cyan": (40, 200, 215),
+    "brown": (130, 80, 40),
+}
+
+DEFAULT_SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "star", "hexagon", "cross")
+DEFAULT_COLOURS: tuple[str, ...] = ("red", "green", "blue", "yellow", "purple", "orange")
+# Object radius as a fraction of the image side, drawn uniformly from the range.
+DEFAULT_SIZES: dict[str, tuple[float, float]] = {"small": (0.09, 0.13), "large": (0.18, 0.25)}
+BACKGROUNDS: tuple[str, ...] = ("noise", "gradient", "stripes", "checker")
+IMAGE_FORMATS: tuple[str, ...] = ("png", "jpg")
+# The shapes the segmentation and detection writers hold out of training by default.
+DEFAULT_NOVEL_SHAPES: tuple[str, ...] = ("star", "hexagon")
+
+# Every outline fits in a circle of this radius (in units of the object radius);
+# placement keeps objects this far from each other and from the border.
+SHAPE_EXTENT = 1.1
+
+
+def _regular(n: int, radius: float = 1.0) -> np.ndarray:
+    angles = np.deg2rad(-90.0 + 360.0 * np.arange(n) / n)
+    return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def _star(points: int = 5, outer: float = 1.05, inner: float = 0.45) -> np.ndarray:
+    radii = np.where(np.arange(2 * points) % 2 == 0, outer, inner)
+    angles = np.deg2rad(-90.0 + 180.0 * np.arange(2 * points) / points)
+    return radii[:, None] * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def _cross(arm: float = 0.95, half_width: float = 0.32) -> np.ndarray:
+    a, w = arm, half_width
+    return np.array(
+        [
+            (-w, -a),
+            (w, -a),
+            (w, -w),
+            (a, -w),
+            (a, w),
+            (w, w),
+            (w, a),
+            (-w, a),
+            (-w, w),
+            (-a, w),
+            (-a, -w),
+            (-w, -w),
+        ]
+    )
+
+
+def _heart(n: int = 64) -> np.ndarray:
+    t = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
+    x = 16.0 * np.sin(t) ** 3
+    y = -(13.0 * np.cos(t) - 5.0 * np.cos(2 * t) - 2.0 * np.cos(3 * t) - np.cos(4 * t))
+    pts = np.stack([x, y], axis=1)
+    pts -= (pts.max(axis=0) + pts.min(axis=0)) / 2.0
+    return pts / np.abs(pts).max()
+
+
+# name -> (unit outline (N, 2) with y pointing down, rotation range in degrees
+# either way that keeps the name: a square turned 45 degrees reads as a diamond).
+SHAPES: dict[str, tuple[np.ndarray, float]] = {
+    "circle": (_regular(48), 0.0),
+    "square": (np.array([(-0.78, -0.78), (0.78, -0.78), (0.78, 0.78), (-0.78, 0.78)]), 15.0),
+    "triangle": (_regular(3, 1.05), 180.0),
+    "star": (_star(), 180.0),
+    "hexagon": (_regular(6), 180.0),
+    "cross": (_cross(), 15.0),
+    "diamond": (np.array([(0.0, -1.05), (0.68, 0.0), (0.0, 1.05), (-0.68, 0.0)]), 15.0),
+    "heart": (_heart(), 20.0),
+}
