@@ -44,8 +44,9 @@ class ContrastiveLoss(nn.Module):
             loss per rank.
         local_loss: with ``gather``, compute only this rank's rows of the
             global matrix (local queries against all keys): memory O(B x global
-            B) instead of O(global B^2), the other ranks' features are constants,
-            so the gradient only approximates the global loss's.
+            B) instead of O(global B^2). As in open_clip's
+            ``ClipLoss(local_loss=True)``, the gathered keys (this rank's too)
+            are constants, so the gradient only approximates the global loss's.
     """
 
     def __init__(self, *, gather: bool = True, local_loss: bool = False) -> None:
@@ -64,15 +65,17 @@ class ContrastiveLoss(nn.Module):
         if not self.gather or world_size == 1:
             logits = logit_scale * image_embeds @ text_embeds.T
             return logits, logits.T, 0
-        scale = not self.local_loss
-        all_images = gather_features(image_embeds, rank=rank, world_size=world_size, scale_local_grad=scale)
-        all_texts = gather_features(text_embeds, rank=rank, world_size=world_size, scale_local_grad=scale)
         if self.local_loss:
+            keys = dict(rank=rank, world_size=world_size, scale_local_grad=False)
+            all_images = gather_features(image_embeds.detach(), **keys)
+            all_texts = gather_features(text_embeds.detach(), **keys)
             return (
                 logit_scale * image_embeds @ all_texts.T,
                 logit_scale * text_embeds @ all_images.T,
                 rank * image_embeds.shape[0],
             )
+        all_images = gather_features(image_embeds, rank=rank, world_size=world_size)
+        all_texts = gather_features(text_embeds, rank=rank, world_size=world_size)
         logits = logit_scale * all_images @ all_texts.T
         return logits, logits.T, 0
 

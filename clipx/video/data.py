@@ -48,6 +48,13 @@ from torch.utils.data import Dataset
 from clipx.data.classification import build_transform, read_csv_columns
 from clipx.registry import DATASETS
 
+# OpenCV first: once decord's libraries load before cv2's, cv2 fails to decode PNG files
+# ("libpng error: bad parameters to zlib") in the same process.
+try:
+    import cv2  # noqa: F401
+except ImportError:  # pragma: no cover - opencv is in the video extra
+    pass
+
 # What decoding a bad file raises; decord's own error is not a RuntimeError.
 try:
     from decord import DECORDError

@@ -133,3 +133,23 @@ def test_builds_from_registry_config():
     assert isinstance(MODELS.build(cfg), FrozenCLIP)
     # scope prefix, from mmengine's root as an mmdet or mmseg config would
     assert isinstance(ROOT.build(dict(type="clipx.FrozenCLIP", model_name=TEST_VIT)), FrozenCLIP)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("model_name", [TEST_VIT, TEST_RN])
+def test_cuda_gives_the_cpu_outputs(model_name, monkeypatch):
+    # TF32 convolutions and matmuls would round differently from the CPU on purpose
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)
+    cpu = tiny_clip(model_name)
+    cuda = tiny_clip(model_name).cuda()
+    assert cuda.device.type == "cuda"
+    images = fake_images(3, cpu.image_size, seed=2)
+    pairs = [
+        (cpu.encode_image(images), cuda.encode_image(images.cuda())),
+        (cpu.encode_text(list(FAKE_CAPTIONS)), cuda.encode_text(list(FAKE_CAPTIONS))),
+        (cpu.forward_dense(images).embeds, cuda.forward_dense(images.cuda()).embeds),
+    ]
+    for on_cpu, on_cuda in pairs:
+        assert on_cuda.device.type == "cuda"
+        torch.testing.assert_close(on_cuda.cpu(), on_cpu, rtol=1e-3, atol=1e-4)

@@ -57,10 +57,20 @@ def test_items_are_preprocessed_images_and_tokens(folder):
 
 def test_missing_and_corrupt_images_are_skipped_and_counted(folder):
     (folder / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 definitely not a jpeg")
-    (folder / "a.csv").write_text("filepath,title\n0.png,ok\nmissing.png,gone\nbad.jpg,corrupt\n1.png,ok\n")
-    ds = ImageTextDataset(ann_file=str(folder / "a.csv"), model_name=TEST_VIT)
+    (folder / "a.csv").write_text(
+        "filepath,title\n0.png,first\nmissing.png,gone\nbad.jpg,corrupt\n1.png,second\n"
+    )
+    ds = ImageTextDataset(ann_file=str(folder / "a.csv"), model_name=TEST_VIT, is_train=False)
     items = [ds[i] for i in range(len(ds))]
     assert len(items) == 4 and ds.num_skipped == 2
+    # the next readable pair, image and caption together, stands in for each bad one
+    second = ds.transform(Image.open(folder / "1.png").convert("RGB"))
+    for i in (1, 2):
+        torch.testing.assert_close(items[i]["inputs"], second, rtol=0, atol=0)
+        assert torch.equal(items[i]["data_samples"]["text"], ds.tokenizer(["second"])[0])
+    assert torch.equal(items[0]["data_samples"]["text"], ds.tokenizer(["first"])[0])
+    ds[1]
+    assert ds.num_skipped == 2  # a known bad file is not read or counted again
 
 
 def _shard(path, samples):
@@ -88,5 +98,50 @@ def test_webdataset_streams_shards_and_skips_bad_samples(tmp_path):
     ds = WebDatasetImageText(shards=str(tmp_path / "*.tar"), model_name=TEST_VIT, num_samples=6, shuffle_buffer=2)
     items = list(ds)
     assert len(items) == 4 and ds.num_skipped == 2
+    expected = sorted(_captions(items, ds))
+    assert expected == ["cap", "cap 0", "cap 1", "cap 2"]
     loader = torch.utils.data.DataLoader(ds, batch_size=2, num_workers=2)
-    assert sum(b["inputs"].shape[0] for b in loader) == 4  # two workers split the shards, no duplicates
+    batches = list(loader)
+    # two workers split the shards: every good sample once, none twice
+    assert sorted(_captions(batches, ds)) == expected
+
+
+def _captions(items, ds):
+    """The caption text of each item or batch of ``items``, decoded from its tokens."""
+    from open_clip.tokenizer import decode
+
+    width = ds.tokenizer.context_length
+    tokens = torch.cat([i["data_samples"]["text"].reshape(-1, width) for i in items])
+    texts = [decode(t).replace("<start_of_text>", "") for t in tokens]
+    return [t.split("<end_of_text>")[0].strip() for t in texts]
+
+
+def _caption(shard: int, sample: int) -> str:
+    return f"shard {shard} sample {'abcdefghijkl'[sample]}"  # letters decode back unchanged
+
+
+def _equal_shards(root, num_shards=4, per_shard=3):
+    for s in range(num_shards):
+        samples = [
+            (f"{s}_{i}", {"png": _png_bytes(s + i), "txt": _caption(s, i).encode()})
+            for i in range(per_shard)
+        ]
+        _shard(root / f"{s:03d}.tar", samples)
+    return sorted(_caption(s, i) for s in range(num_shards) for i in range(per_shard))
+
+
+def _webdataset_rank(rank, world_size, root, num_workers):
+    ds = WebDatasetImageText(
+        shards=str(root / "*.tar"), model_name=TEST_VIT, num_samples=12, shuffle_buffer=0
+    )
+    loader = torch.utils.data.DataLoader(ds, batch_size=2, num_workers=num_workers)
+    return _captions(list(loader), ds)
+
+
+# one shard for each reader, or fewer shards than readers
+@pytest.mark.parametrize("num_shards", [4, 1])
+def test_webdataset_ranks_read_disjoint_parts_that_cover_the_data(num_shards, tmp_path, gloo_ranks):
+    expected = _equal_shards(tmp_path, num_shards=num_shards, per_shard=12 // num_shards)
+    per_rank = gloo_ranks(_webdataset_rank, tmp_path, 0)
+    assert all(per_rank) and sorted(per_rank[0] + per_rank[1]) == expected
+    assert not set(per_rank[0]) & set(per_rank[1])

@@ -378,3 +378,25 @@ def test_module_cli_dispatches_to_the_tools_commands(tmp_path, capsys):
     assert _load_tool().main([*argv[:1], str(tmp_path / "b"), *argv[2:]]) == 0
     assert _files(tmp_path / "a" / "image_text") == _files(tmp_path / "b" / "image_text")
     assert _files(tmp_path / "a" / "detection") == _files(tmp_path / "b" / "detection")
+def test_cli_that_dies_before_the_end_leaves_no_meta_and_reruns(tmp_path, monkeypatch, capsys):
+    tool = _load_tool()
+    out = tmp_path / "world"
+    argv = ["--out", str(out), "--num-train", "2", "--num-val", "1", "--num-retrieval", "1"]
+    argv += ["--num-zeroshot-per-class", "1", "--num-seg-train", "1", "--num-seg-val", "1"]
+    argv += ["--num-det-train", "1", "--num-det-val", "1", "--det-image-size", "64"]
+    argv += ["--image-size", "32", "--workers", "1", "--no-progress"]
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # stopped after the other parts were written
+
+    import clipx.shapes_world.cli as cli  # what the tool runs
+
+    monkeypatch.setattr(cli, "write_detection", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        tool.main(argv)
+    assert (out / "image_text/train.csv").is_file() and not (out / "meta.json").exists()
+    monkeypatch.undo()
+    assert tool.main(argv) == 0 and "Wrote" in capsys.readouterr().out
+    meta_stamp = (out / "meta.json").stat().st_mtime_ns
+    written = [p for p in out.rglob("*") if p.is_file() and p.name != "meta.json"]
+    assert written and all(p.stat().st_mtime_ns <= meta_stamp for p in written)

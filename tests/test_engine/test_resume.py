@@ -2,6 +2,7 @@ import copy
 
 import pytest
 import torch
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from clipx.checkpoint import allow_mmengine_checkpoints
@@ -41,6 +42,37 @@ def _weights(runner):
     return {k: v.detach().clone() for k, v in runner.model.state_dict().items()}
 
 
+class _Probe(Hook):
+    """Records the state a runner starts training from and the iterations it runs."""
+
+    priority = "LOWEST"
+
+    def __init__(self):
+        self.start = None
+        self.iters_run = []
+
+    def before_train(self, runner):
+        self.start = dict(
+            iter=runner.iter,
+            model=_weights(runner),
+            optimizer=copy.deepcopy(runner.optim_wrapper.state_dict()),
+            scheduler=[s.state_dict() for s in runner.param_schedulers],
+            lr=runner.optim_wrapper.get_lr()["lr"],
+        )
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        self.iters_run.append(runner.iter)
+
+
+def _assert_same_optimizer_state(got, expected):
+    assert got["param_groups"] == expected["param_groups"]
+    assert got["state"].keys() == expected["state"].keys() and expected["state"]
+    for param, state in expected["state"].items():
+        assert got["state"][param].keys() == state.keys()
+        for name, value in state.items():
+            torch.testing.assert_close(got["state"][param][name], value, rtol=0, atol=0, msg=name)
+
+
 def test_resume_ends_with_the_same_weights_as_an_uninterrupted_run(tiny_csv, tmp_path):
     allow_mmengine_checkpoints()
     straight = Runner.from_cfg(copy.deepcopy(_cfg(tiny_csv, tmp_path / "a", 6)))
@@ -49,10 +81,28 @@ def test_resume_ends_with_the_same_weights_as_an_uninterrupted_run(tiny_csv, tmp
 
     first = Runner.from_cfg(copy.deepcopy(_cfg(tiny_csv, tmp_path / "b", 3)))
     first.train()  # "killed" after its checkpoint at iteration 3
+    at_kill = dict(
+        model=_weights(first),
+        optimizer=copy.deepcopy(first.optim_wrapper.state_dict()),
+        scheduler=[s.state_dict() for s in first.param_schedulers],
+        lr=first.optim_wrapper.get_lr()["lr"],
+    )
     cfg = _cfg(tiny_csv, tmp_path / "b", 6)
     cfg["resume"] = True
     resumed = Runner.from_cfg(cfg)
+    probe = _Probe()
+    resumed.register_hook(probe)
     resumed.train()
+
+    # it started where the first run stopped and ran only the remaining iterations
+    assert probe.start["iter"] == 3
+    assert probe.iters_run == [3, 4, 5]  # runner.iter counts the iterations done before this one
+    for k, v in at_kill["model"].items():
+        torch.testing.assert_close(probe.start["model"][k], v, rtol=0, atol=0, msg=k)
+    _assert_same_optimizer_state(probe.start["optimizer"], at_kill["optimizer"])
+    assert probe.start["scheduler"] == at_kill["scheduler"] and probe.start["lr"] == at_kill["lr"]
+    assert at_kill["scheduler"][0]["last_step"] == 3  # the warm-up is not restarted
+
     assert resumed.iter == 6
     got = _weights(resumed)
     assert expected.keys() == got.keys()

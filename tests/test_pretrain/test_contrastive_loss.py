@@ -3,8 +3,8 @@ import os
 import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
 import torch.nn.functional as F
+from open_clip.loss import ClipLoss
 
 from clipx.pretrain import CLIPPretrainer, ContrastiveLoss
 from clipx.testing import TEST_VIT, fake_images
@@ -51,44 +51,55 @@ def test_logit_scale_starts_at_one_over_007_and_is_clamped_at_100():
     assert out["logit_scale"].item() == pytest.approx(100.0, rel=1e-5)
 
 
-def _worker(rank, world_size, init_file, out_file, local_loss):
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
-    torch.set_num_threads(1)
+def _half(rank, world_size):
     images, tokens = _batch()
     part = slice(rank * BATCH // world_size, (rank + 1) * BATCH // world_size)
-    model = _model(local_loss=local_loss)
-    loss, grads = _step(model, images[part], tokens[part])
+    return images[part], tokens[part]
+
+
+def _global_loss_rank(rank, world_size):
+    loss, grads = _step(_model(), *_half(rank, world_size))
     for g in grads.values():  # what DDP does: average gradients over ranks
         dist.all_reduce(g)
         g /= world_size
-    losses = [torch.zeros(()) for _ in range(world_size)]
-    dist.all_gather(losses, loss)
-    if rank == 0:
-        torch.save({"losses": losses, "grads": grads}, out_file)
-    dist.destroy_process_group()
-
-
-def _run_two_ranks(tmp_path, local_loss):
-    out = tmp_path / "out.pt"
-    # fork: the worker lives in this test module, which spawn could not import
-    mp.start_processes(_worker, args=(2, str(tmp_path / "init"), str(out), local_loss), nprocs=2, start_method="fork")
-    return torch.load(out, weights_only=True)
+    return {"loss": loss, "grads": grads}
 
 
 @pytest.mark.slow
-def test_two_gloo_ranks_equal_one_process_on_the_concatenated_batch(tmp_path):
+def test_two_gloo_ranks_equal_one_process_on_the_concatenated_batch(gloo_ranks):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    result = _run_two_ranks(tmp_path, local_loss=False)
+    ranks = gloo_ranks(_global_loss_rank)
     loss, grads = _step(_model(gather=False), *_batch())
-    for rank_loss in result["losses"]:  # every rank sees the global batch
-        torch.testing.assert_close(rank_loss, loss, rtol=1e-5, atol=1e-6)
-    assert grads.keys() == result["grads"].keys()
-    for name, g in grads.items():
-        torch.testing.assert_close(result["grads"][name], g, rtol=1e-4, atol=1e-6, msg=name)
+    for rank in ranks:  # every rank sees the global batch
+        torch.testing.assert_close(rank["loss"], loss, rtol=1e-5, atol=1e-6)
+        assert grads.keys() == rank["grads"].keys()
+        for name, g in grads.items():
+            torch.testing.assert_close(rank["grads"][name], g, rtol=1e-4, atol=1e-6, msg=name)
+
+
+def _local_loss_rank(rank, world_size):
+    """This rank's local loss and gradients from clipx and from open_clip's ClipLoss
+    (its default gather, gather_with_grad=False: the gathered features are constants)."""
+    images, tokens = _half(rank, world_size)
+    ours, our_grads = _step(_model(local_loss=True), images, tokens)
+    reference = _model(local_loss=True)
+    image_embeds, text_embeds = reference.encode(images, tokens)
+    clip_loss = ClipLoss(local_loss=True, rank=rank, world_size=world_size)
+    theirs = clip_loss(image_embeds, text_embeds, reference.clip.logit_scale.exp())
+    theirs.backward()
+    their_grads = {n: p.grad.clone() for n, p in reference.named_parameters() if p.grad is not None}
+    return dict(ours=ours, our_grads=our_grads, theirs=theirs.detach(), their_grads=their_grads)
 
 
 @pytest.mark.slow
-def test_local_loss_variant_runs_on_two_ranks(tmp_path):
-    result = _run_two_ranks(tmp_path, local_loss=True)
-    assert all(torch.isfinite(x) for x in result["losses"])
-    assert not torch.allclose(result["losses"][0], result["losses"][1])  # each rank its own rows
+def test_local_loss_matches_open_clip_on_each_of_two_ranks(gloo_ranks):
+    ranks = gloo_ranks(_local_loss_rank)
+    for rank, result in enumerate(ranks):
+        where = f"rank {rank}"
+        ours, theirs = result["ours"], result["theirs"]
+        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-6, msg=where)
+        assert result["our_grads"].keys() == result["their_grads"].keys()
+        for name, g in result["their_grads"].items():
+            got = result["our_grads"][name]
+            torch.testing.assert_close(got, g, rtol=1e-4, atol=1e-6, msg=f"{where} {name}")
+    assert not torch.allclose(ranks[0]["ours"], ranks[1]["ours"])  # each rank its own rows

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from mmengine.config import Config
+from mmengine.evaluator import BaseMetric
 from mmengine.runner import Runner
 
 from clipx.checkpoint import allow_mmengine_checkpoints
@@ -13,6 +14,7 @@ from clipx.shapes_world import ShapesWorldConfig, write_segmentation
 from clipx.testing import TEST_RN
 
 pytest.importorskip("mmseg")  # the config imports clipx.seg
+from mmseg.registry import METRICS  # noqa: E402
 
 pytestmark = [pytest.mark.mm, pytest.mark.slow]
 
@@ -31,8 +33,29 @@ def _small(cfg: Config, root: Path, work_dir: Path) -> Config:
     return cfg
 
 
+@METRICS.register_module(name="ClipxTestPixelPairs", force=True)
+class PixelPairs(BaseMetric):
+    """Keeps each test image's (prediction, label) pair for the test to score on its own."""
+
+    default_prefix = "pairs"
+
+    def __init__(self):
+        super().__init__()
+        self.pairs = []
+
+    def process(self, data_batch, data_samples):
+        for sample in data_samples:
+            pred = sample["pred_sem_seg"]["data"].squeeze().cpu().numpy()
+            gt = sample["gt_sem_seg"]["data"].squeeze().cpu().numpy()
+            self.results.append((pred, gt))
+
+    def compute_metrics(self, results):
+        self.pairs = list(results)
+        return {"images": len(results)}
+
+
 @pytest.mark.parametrize("name", ["lseg_rn-tiny-64", "lseg-residual_rn-tiny-64"])
-def test_shapes_world_config_trains_and_tests(name, tmp_path):
+def test_shapes_world_config_trains_and_tests(name, tmp_path, reference_iou):
     root = tmp_path / "segmentation"
     write_segmentation(root, ShapesWorldConfig(seed=1), num_train=8, num_val=4, progress=False)
     path = next(CONFIGS.glob(f"{name}_*.py"))
@@ -44,12 +67,19 @@ def test_shapes_world_config_trains_and_tests(name, tmp_path):
 
     cfg = _small(Config.fromfile(path), root, tmp_path / "work_test")
     cfg.load_from = str(checkpoint)
-    # metric parity on the runner's own predictions: mmseg's IoUMetric beside clipx's
+    # clipx's metric beside mmseg's IoUMetric (same keys and numbers) and beside the
+    # runner's own predictions scored by an independent confusion matrix
     cfg.test_evaluator = [
         cfg.test_evaluator,
         dict(type="mmseg.IoUMetric", iou_metrics=["mIoU"], prefix="mmseg"),
+        dict(type="mmseg.ClipxTestPixelPairs"),
     ]
-    metrics = Runner.from_cfg(cfg).test()
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
     assert metrics["mIoU"] == metrics["mmseg/mIoU"] and metrics["aAcc"] == metrics["mmseg/aAcc"]
-    for key in ("mIoU", "mIoU_base", "mIoU_novel", "chance_mIoU_base", "chance_mIoU_novel", "aAcc"):
-        assert 0 <= metrics[key] <= 100, key
+    (pairs,) = [m for m in runner.test_evaluator.metrics if isinstance(m, PixelPairs)]
+    assert metrics["pairs/images"] == len(pairs.pairs) == 4
+    classes = runner.test_dataloader.dataset.metainfo["classes"]
+    expected = reference_iou(pairs.pairs, classes, novel=cfg.novel_classes)
+    for key, value in expected.items():
+        assert metrics[key] == pytest.approx(value, abs=0.006), key

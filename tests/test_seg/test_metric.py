@@ -46,6 +46,26 @@ def test_miou_equals_mmseg_ioumetric_on_the_same_predictions():
         assert ours[key] == theirs[key]
 
 
+def _pairs(samples):
+    return [(s["pred_sem_seg"]["data"].numpy(), s["gt_sem_seg"]["data"].numpy()) for s in samples]
+
+
+@pytest.mark.parametrize("case", ["random", "a class only predicted", "a class nowhere"])
+def test_numbers_equal_an_independent_confusion_matrix(case, reference_iou):
+    samples = _predictions(seed=2)
+    for s in samples:
+        gt, pred = s["gt_sem_seg"]["data"], s["pred_sem_seg"]["data"]
+        if case != "random":  # no ground-truth star ...
+            gt[gt == 3] = 255
+        if case == "a class nowhere":  # ... and no predicted one
+            pred[pred == 3] = 0
+    ours = _evaluate(OpenVocabIoUMetric(novel_classes=["square", "star"]), samples)
+    expected = reference_iou(_pairs(samples), CLASSES, novel=["square", "star"])
+    assert set(expected) <= set(ours)
+    for key, value in expected.items():
+        assert ours[key] == pytest.approx(value, abs=0.006), key
+
+
 def test_base_and_novel_are_means_over_the_per_class_ious():
     samples = _predictions(seed=1)
     per_class = []

@@ -62,10 +62,6 @@ def test_runner_test_scores_generated_clips_and_draws_them(video_set, tmp_path):
     assert (
         metrics["video_retrieval/num_videos"] == 4 and metrics["video_retrieval/num_captions"] == 8
     )
-    assert (
-        0.0 <= metrics["video_retrieval/t2v_R@1"] <= 100.0
-        and "video_retrieval/dsl_v2t_MnR" in metrics
-    )
     assert len(list((tmp_path / "show").glob("*.png"))) == 2
 
     # the same numbers by hand: frames through encode_image, masked mean, captions through encode_text
@@ -83,6 +79,8 @@ def test_runner_test_scores_generated_clips_and_draws_them(video_set, tmp_path):
     )
     by_hand = video_retrieval_metrics(videos, texts, owner)
     assert {k: metrics[f"video_retrieval/{k}"] for k in by_hand} == pytest.approx(by_hand)
+    dsl = video_retrieval_metrics(videos, texts, owner, dual_softmax=True)
+    assert {k: metrics[f"video_retrieval/dsl_{k}"] for k in dsl} == pytest.approx(dsl)
 
 
 def test_runner_test_counts_unreadable_videos(video_set, tmp_path):

@@ -127,3 +127,32 @@ def test_cli_writes_meta_last_and_is_idempotent(tmp_path, capsys):
     assert (tmp_path / "videos" / "train_000000.mp4").stat().st_mtime_ns == stamp
     with pytest.raises(SystemExit, match="different config"):
         tool.main([*argv[:-1], "--seed", "3", "--no-progress"])
+    outputs = [p for d in ("videos", "annotations") for p in (tmp_path / d).iterdir()]
+    meta_stamp = (tmp_path / "meta.json").stat().st_mtime_ns
+    assert outputs and all(p.stat().st_mtime_ns <= meta_stamp for p in outputs)
+
+
+def test_a_run_that_dies_before_the_end_leaves_no_meta(tmp_path, monkeypatch, capsys):
+    tool = load_tool()
+    argv = [
+        "--out", str(tmp_path), "--num-train", "2", "--num-test", "1", "--num-test-directions", "0",
+        "--num-frames", "4", "--image-size", "32", "--workers", "1", "--no-progress",
+    ]  # fmt: skip
+    import clipx.shapes_world.cli as cli  # what the tool runs
+
+    real = cli.write_video_split
+
+    def dies_on_the_test_split(out, name, *args, **kwargs):
+        if name == "test":
+            raise KeyboardInterrupt  # stopped after the train split was written
+        return real(out, name, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "write_video_split", dies_on_the_test_split)
+    with pytest.raises(KeyboardInterrupt):
+        tool.main(argv)
+    assert (tmp_path / "videos" / "train_000000.mp4").is_file()
+    assert not (tmp_path / "meta.json").exists()
+    monkeypatch.setattr(cli, "write_video_split", real)
+    assert tool.main(argv) == 0 and "nothing to do" not in capsys.readouterr().out
+    assert (tmp_path / "meta.json").is_file()
+    assert len(list((tmp_path / "videos").glob("*.mp4"))) == 3

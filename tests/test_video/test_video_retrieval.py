@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
+from mmengine.dataset import DefaultSampler
 
 from clipx.evaluation.video_retrieval import (
     VideoTextRetrieval,
@@ -111,6 +114,54 @@ def test_dual_softmax_ranks_as_defined():
     assert not torch.equal(plain[0], ours[0])  # it re-ranks
 
 
+# text x video similarities (caption i describes video i) where the prior re-ranks v2t
+HAND_SIM = [[-0.2, 0.1, 0.4], [0.9, 0.3, 0.7], [0.8, -0.1, 0.5]]
+HAND_TEMPERATURE = 2.0
+
+
+def _dual_softmax_by_hand(sim, temperature):
+    """``sim[q][c] * exp(T sim[q][c]) / sum_q' exp(T sim[q'][c])``, in plain Python."""
+    rows, cols = len(sim), len(sim[0])
+    prior = [sum(math.exp(temperature * sim[q][c]) for q in range(rows)) for c in range(cols)]
+    return [
+        [sim[q][c] * math.exp(temperature * sim[q][c]) / prior[c] for c in range(cols)]
+        for q in range(rows)
+    ]
+
+
+def _rank_by_hand(row, target):
+    return sum(1 for c, v in enumerate(row) if v > row[target] or (v == row[target] and c < target))
+
+
+def test_dual_softmax_equals_a_hand_computation():
+    expected = _dual_softmax_by_hand(HAND_SIM, HAND_TEMPERATURE)
+    # one entry written out: caption 0 to video 2, the prior over the three captions of video 2
+    assert expected[0][2] == pytest.approx(
+        0.4 * math.exp(0.8) / (math.exp(0.8) + math.exp(1.4) + math.exp(1.0))
+    )
+    got = dual_softmax(torch.tensor(HAND_SIM, dtype=torch.float64), HAND_TEMPERATURE)
+    np.testing.assert_allclose(got.numpy(), np.array(expected), rtol=1e-12)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 256])
+def test_dual_softmax_ranks_equal_hand_computed_ranks(chunk_size):
+    sim = torch.tensor(HAND_SIM, dtype=torch.float64)
+    texts, videos, owner = torch.eye(3, dtype=torch.float64), sim.T.contiguous(), torch.arange(3)
+    t2v_sim = _dual_softmax_by_hand(HAND_SIM, HAND_TEMPERATURE)
+    v2t_sim = _dual_softmax_by_hand(
+        [list(col) for col in zip(*HAND_SIM, strict=True)], HAND_TEMPERATURE
+    )
+    expected_t2v = [_rank_by_hand(t2v_sim[t], t) for t in range(3)]
+    expected_v2t = [_rank_by_hand(v2t_sim[v], v) for v in range(3)]
+    assert (expected_t2v, expected_v2t) == ([2, 2, 1], [2, 0, 2])
+    t2v, v2t = video_retrieval_ranks(
+        videos, texts, owner, dual_softmax=True, temperature=HAND_TEMPERATURE, chunk_size=chunk_size
+    )
+    assert t2v.tolist() == expected_t2v and v2t.tolist() == expected_v2t
+    _, plain_v2t = video_retrieval_ranks(videos, texts, owner)
+    assert plain_v2t.tolist() == [2, 0, 1]  # the prior moved video 2's caption down
+
+
 def test_dual_softmax_demotes_a_hub_video():
     # video 2 is a "hub": close to every caption, and first for caption 0 before re-ranking
     videos = torch.nn.functional.normalize(
@@ -176,27 +227,34 @@ def test_metric_rebuilds_the_gallery_from_any_rank_order_and_counts_failures():
         metric.process({}, [{"video_embeds": videos[0], "text_embeds": texts[:1]}])
 
 
-def test_evaluate_ranks_only_after_gathering_every_rank(monkeypatch):
-    """Under a distributed launcher BaseMetric.evaluate gathers the per-video results of
-    all ranks (embeddings and captions) and ranks on rank 0; here the gather is faked."""
-    import mmengine.evaluator.metric as metric_module
+def _evaluate_on_rank(rank, world_size, num_videos):
+    """What one rank of a distributed test run returns: its sampler's videos, gathered, ranked."""
+    videos, texts, owner = gallery(num_videos, 1, integer=False)
+    samples = per_video_samples(videos, texts, owner, [f"v{i:02d}" for i in range(num_videos)])
+    mine = list(DefaultSampler(samples, shuffle=False))  # this rank's share, padded to equal length
+    metric = VideoTextRetrieval(dual_softmax=True)
+    for start in range(0, len(mine), 2):
+        metric.process({}, [samples[i] for i in mine[start : start + 2]])
+    return {"indices": mine, "metrics": metric.evaluate(num_videos), "left": len(metric.results)}
 
-    videos, texts, owner = gallery(12, 1, integer=False)
-    samples = per_video_samples(videos, texts, owner, list(range(12)))
-    here, there = VideoTextRetrieval(), VideoTextRetrieval()
-    here.process({}, samples[0::2])  # DefaultSampler deals rank r the items r, r + world, ...
-    there.process({}, samples[1::2])
 
-    def collect_results(part, size, device="cpu", tmpdir=None):
-        interleaved = [r for pair in zip(part, there.results, strict=True) for r in pair]
-        return interleaved[:size]
-
-    monkeypatch.setattr(metric_module, "collect_results", collect_results)
+@pytest.mark.slow
+def test_two_gloo_ranks_rank_the_whole_gallery(gloo_ranks):
+    num_videos = 13  # odd: the sampler pads rank 1 with a repeat
+    ranks = gloo_ranks(_evaluate_on_rank, num_videos)
+    assert sorted(set(ranks[0]["indices"]) | set(ranks[1]["indices"])) == list(range(num_videos))
+    assert len(ranks[0]["indices"]) == len(ranks[1]["indices"]) == 7
+    videos, texts, owner = gallery(num_videos, 1, integer=False)
     order = torch.argsort(owner, stable=True)
     expected = video_retrieval_metrics(videos, texts[order], owner[order])
-    result = here.evaluate(12)
-    assert {k: result[f"video_retrieval/{k}"] for k in expected} == expected
-    assert result["video_retrieval/num_videos"] == 12 and here.results == []
+    dsl = video_retrieval_metrics(videos, texts[order], owner[order], dual_softmax=True)
+    for rank in ranks:  # rank 0 ranks; every rank receives its metrics
+        result = rank["metrics"]
+        assert {k: result[f"video_retrieval/{k}"] for k in expected} == expected
+        assert {k: result[f"video_retrieval/dsl_{k}"] for k in dsl} == dsl
+        assert result["video_retrieval/num_videos"] == num_videos
+        assert result["video_retrieval/num_captions"] == len(texts)
+        assert rank["left"] == 0
 
 
 def test_reversal_accuracy_counts_wins_and_half_ties(tmp_path):

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.evaluator import BaseMetric
 from mmengine.runner import Runner
 
-from clipx.evaluation import ZeroShotClassifierModel
-from clipx.registry import find_defining_modules
+from clipx.evaluation import ZeroShotClassifierModel, class_logits
+from clipx.registry import METRICS, find_defining_modules
 from clipx.testing import TEST_VIT
 from projects.clip_adapter.clip_adapter import (
     CLIPAdapterClassifier,
@@ -77,6 +78,24 @@ def run_cfg(root: Path, work_dir: Path, model: dict, **extra) -> dict:
     )
 
 
+@METRICS.register_module(name="ClipxTestKeepLogits", force=True)
+class KeepLogits(BaseMetric):
+    """Keeps the logits the model gave each test image, by ``img_id``."""
+
+    default_prefix = "kept"
+
+    def __init__(self):
+        super().__init__()
+        self.logits = {}
+
+    def process(self, data_batch, data_samples):
+        self.results.extend((int(s["img_id"]), s["pred_logits"].cpu()) for s in data_samples)
+
+    def compute_metrics(self, results):
+        self.logits = dict(results)
+        return {"images": len(self.logits)}
+
+
 def test_runner_trains_the_adapter_then_tests(fewshot_root, tmp_path):
     train_set = split(fewshot_root, "train", shots=2, seed=0)
     train_set["transform"] = dict(type="clip_flip_train_transform", clip=CLIP)
@@ -92,6 +111,7 @@ def test_runner_trains_the_adapter_then_tests(fewshot_root, tmp_path):
         optim_wrapper=dict(type="OptimWrapper", optimizer=dict(type="AdamW", lr=1e-2)),
         default_hooks=dict(checkpoint=dict(type="CheckpointHook", interval=3, by_epoch=False)),
     )
+    cfg["test_evaluator"] = [cfg["test_evaluator"], dict(type="ClipxTestKeepLogits")]
     runner = Runner.from_cfg(cfg)
     model: CLIPAdapterClassifier = runner.model
     before = model.adapter.fc[0].weight.detach().clone()
@@ -100,23 +120,65 @@ def test_runner_trains_the_adapter_then_tests(fewshot_root, tmp_path):
     assert not torch.equal(before, model.adapter.fc[0].weight)
     assert torch.equal(clip_before, next(model.clip.parameters()))
     metrics = runner.test()
-    assert 0.0 <= metrics["fewshot/top1"] <= 100.0
     assert (tmp_path / "work" / "iter_3.pth").is_file()
+    # the test scored every image with the trained adapter
+    queries, labels, names = _embed_split(model.clip, fewshot_root, "test")
+    with torch.no_grad():
+        expected = class_logits(
+            model.adapter(queries), model.class_embeds(names), model.clip.logit_scale
+        )
+    (kept,) = [m for m in runner.test_evaluator.metrics if isinstance(m, KeepLogits)]
+    got = torch.stack([kept.logits[i] for i in range(len(labels))])
+    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
+    top1 = 100.0 * (expected.argmax(dim=1) == labels).float().mean().item()
+    assert metrics["fewshot/top1"] == pytest.approx(top1)
 
 
 def test_tip_adapter_hook_fills_the_cache_before_testing(fewshot_root, tmp_path):
     cfg = run_cfg(
         fewshot_root,
         tmp_path / "work",
-        dict(cache=dict(type="TipAdapterCache", alpha=50.0, beta=50.0)),
+        dict(cache=dict(type="TipAdapterCache", alpha=2.0, beta=5.5)),
         custom_hooks=[dict(type="TipAdapterCacheHook", dataset=split(fewshot_root, "train"))],
     )
+    cfg["test_evaluator"] = [cfg["test_evaluator"], dict(type="ClipxTestKeepLogits")]
     runner = Runner.from_cfg(cfg)
-    runner.test()
+    metrics = runner.test()
     cache = runner.model.cache
     assert cache.keys.shape == (16, 32)
     assert cache.class_names == ("pink circle", "pink heart", "red circle", "red heart")
     assert torch.bincount(cache.labels).tolist() == [4, 4, 4, 4]
+    # the test images were scored with the filled cache: Tip-Adapter's logits worked out by hand
+    expected, labels = tip_adapter_logits_by_hand(runner.model, fewshot_root, alpha=2.0, beta=5.5)
+    (kept,) = [m for m in runner.test_evaluator.metrics if isinstance(m, KeepLogits)]
+    got = torch.stack([kept.logits[i] for i in range(len(labels))])
+    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
+    top1 = 100.0 * (expected.argmax(dim=1) == labels).float().mean().item()
+    assert metrics["fewshot/top1"] == pytest.approx(top1)
+
+
+def _embed_split(clip, root: Path, name: str):
+    dataset = FewShotImageFolder(
+        root=root / name, classes_file="../classes.txt", transform=clip.image_transform()
+    )
+    items = [dataset[i] for i in range(len(dataset))]
+    images = torch.stack([item["inputs"] for item in items])
+    labels = torch.tensor([int(item["data_samples"].gt_label) for item in items])
+    return clip.encode_image(images), labels, dataset.metainfo["classes"]
+
+
+def tip_adapter_logits_by_hand(model, root: Path, *, alpha: float, beta: float):
+    """(N, C) logits of the test split, CLIP's plus ``alpha * exp(-beta (1 - cos)) @ one_hot``
+    over the train split, and the (N,) labels."""
+    keys, key_labels, names = _embed_split(model.clip, root, "train")
+    queries, labels, test_names = _embed_split(model.clip, root, "test")
+    assert test_names == names
+    class_embeds = model.clip.embed_classes(names, templates="name")
+    logits = model.clip.logit_scale * queries @ class_embeds.T
+    one_hot = torch.nn.functional.one_hot(key_labels, len(names)).float()
+    cache = alpha * torch.exp(-beta * (1 - queries @ keys.T)) @ one_hot
+    assert cache.std(dim=1).min() > 1e-3  # the cache term tells the classes apart
+    return logits + cache, labels
 
 
 def test_tip_adapter_hook_refuses_a_model_without_cache(fewshot_root, tmp_path):
