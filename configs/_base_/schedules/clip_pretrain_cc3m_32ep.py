@@ -7,7 +7,7 @@ from mmengine.runner import IterBasedTrainLoop
 
 with read_base():
     from ..datasets.cc3m_tsv import batch_size, num_pairs
-    from .clip_pretrain_800it import optim_wrapper
+    from .clip_adamw import optim_wrapper
 
 num_gpus = 8
 max_iters = num_pairs * 32 // (batch_size * num_gpus)

@@ -1,4 +1,4 @@
-# CLIP's optimiser (schedules/clip_pretrain_800it.py) with the schedule that gets tiny ViTs to
+# CLIP's optimiser (schedules/clip_adamw.py) with the schedule that gets tiny ViTs to
 # learn shape on shapes world: linear warm-up over 200 iterations to 2e-3, the peak held, and a
 # cosine cool-down to zero over the last 200 of 1000 iterations (the ViTs gain most in the
 # cool-down; README, "Pretraining CLIP from scratch").
@@ -7,7 +7,7 @@ from mmengine.optim import CosineAnnealingLR, LinearLR
 from mmengine.runner import IterBasedTrainLoop
 
 with read_base():
-    from .clip_pretrain_800it import optim_wrapper
+    from .clip_adamw import optim_wrapper
 
 max_iters = 1000
 warmup_iters = 200
