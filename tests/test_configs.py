@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -114,12 +115,27 @@ def test_real_data_configs_read_no_shapes_world_base(path):
     assert not toy, f"{_id(path)} is for real data but reads the shapes-world bases {toy}"
 
 
+def model_clip(model: dict) -> dict | None:
+    """The CLIP a model is built on: its ``clip``, or a FrozenCLIP backbone without its dense taps."""
+    if "clip" in model:
+        return model["clip"]
+    backbone = model.get("backbone", {})
+    if backbone.get("type", "").endswith("FrozenCLIP"):
+        return {k: v for k, v in backbone.items() if k != "dense_indices"}
+    return None
+
+
 @pytest.mark.parametrize("path", CONFIGS, ids=_id)
-def test_images_are_prepared_by_the_model_backbone(path):
+def test_data_is_prepared_for_the_model_backbone(path):
     cfg = parsed(path)
-    if "clip" not in cfg["model"]:
-        pytest.skip("the model holds no `clip` (pretraining, or a segmentor's backbone)")
-    clip = cfg["model"]["clip"]
+    model = cfg["model"]
+    if model["type"].endswith("CLIPPretrainer"):  # trains the towers: the data tokenizes for them
+        arch = model["model_name"]
+        assert cfg["train_dataloader"]["dataset"]["model_name"] == arch, f"{_id(path)}"
+        assert cfg.get("model_name", arch) == arch, f"{_id(path)}: model_name is stale"
+        return
+    clip = model_clip(model)
+    assert clip is not None, f"{_id(path)}: the model names no CLIP"
     elsewhere = {k: v for k, v in cfg.items() if k != "model"}
     for holder in find_dicts(elsewhere, "clip"):
         assert holder["clip"] == clip, (
@@ -128,22 +144,24 @@ def test_images_are_prepared_by_the_model_backbone(path):
         )
 
 
-@pytest.mark.parametrize("path", CONFIGS, ids=_id)
-def test_pretraining_data_is_tokenized_for_the_trained_architecture(path):
-    cfg = parsed(path)
-    if not cfg["model"]["type"].endswith("CLIPPretrainer"):
-        pytest.skip("not a pretraining config")
-    arch = cfg["model"]["model_name"]
-    assert cfg["train_dataloader"]["dataset"]["model_name"] == arch
-    assert cfg.get("model_name", arch) == arch
+# the mm naming convention: <gpus>x<batch per gpu>-<length> (iterations, k iterations, epochs)
+TRAINING_NAME = re.compile(r"_(\d+)xb(\d+)-(\d+)(it|k|ep)_")
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=_id)
-def test_schedules_end_with_the_training_loop(path):
+def test_schedule_is_the_one_the_name_says_and_ends_with_the_loop(path):
     cfg = parsed(path)
-    if "param_scheduler" not in cfg:
-        pytest.skip("no training schedule")
+    name = TRAINING_NAME.search(path.name)
+    if name is None:
+        assert "train_cfg" not in cfg and "param_scheduler" not in cfg, (
+            f"{_id(path)} trains, but its name has no <gpus>x<batch>-<length> part"
+        )
+        return
+    _, batch, length, unit = name.groups()
     max_iters = cfg["train_cfg"]["max_iters"]
+    assert cfg["train_dataloader"]["batch_size"] == int(batch), f"{_id(path)}: batch size"
+    if unit != "ep":  # epochs: the length follows from the data set's size
+        assert max_iters == int(length) * (1000 if unit == "k" else 1), f"{_id(path)}: length"
     schedulers = cfg["param_scheduler"]
     for s in schedulers:
         assert s["by_epoch"] is False and 0 <= s["begin"] < s["end"] <= max_iters, (
@@ -152,10 +170,9 @@ def test_schedules_end_with_the_training_loop(path):
     assert schedulers[-1]["end"] == max_iters, (
         f"{_id(path)}: the last scheduler ends before the loop"
     )
-    for name in ("max_iters",):
-        assert cfg.get(name, max_iters) == max_iters, f"{_id(path)}: {name} = {cfg[name]} is stale"
-    if "warmup_iters" in cfg:
-        assert cfg["warmup_iters"] == schedulers[0]["end"], f"{_id(path)}: warmup_iters is stale"
+    assert cfg.get("max_iters", max_iters) == max_iters, f"{_id(path)}: max_iters is stale"
+    warmup = cfg.get("warmup_iters", schedulers[0]["end"])
+    assert warmup == schedulers[0]["end"], f"{_id(path)}: warmup_iters is stale"
 
 
 @pytest.mark.parametrize("path", [p for p in CONFIGS if p.parent.name == "vild"], ids=_id)
