@@ -3,16 +3,8 @@
 # python tools/train.py configs/clip/clip_rn-tiny-64_1xb256-800it_shapes-world.py
 from mmengine.config import read_base
 
-from clipx.data import ImageTextDataset
-from clipx.pretrain import CLIPPretrainer
-
 with read_base():
-    from .._base_.clip_pretrain_runtime import *  # noqa: F401,F403
-
-model_name = "clipx-RN-tiny-64"
-data_root = "data/shapes_world/image_text"
-
-model = dict(type=CLIPPretrainer, model_name=model_name)
-train_dataloader.update(  # noqa: F405
-    dataset=dict(type=ImageTextDataset, ann_file=f"{data_root}/train.csv", model_name=model_name)
-)
+    from .._base_.datasets.shapes_world_image_text import *  # noqa: F401,F403
+    from .._base_.models.clip_pretrainer import *  # noqa: F401,F403
+    from .._base_.pretrain_runtime import *  # noqa: F401,F403
+    from .._base_.schedules.clip_pretrain_800it import *  # noqa: F401,F403

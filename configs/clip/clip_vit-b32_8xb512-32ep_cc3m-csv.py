@@ -3,17 +3,14 @@
 # torchrun --nproc_per_node=8 tools/train.py configs/clip/clip_vit-b32_8xb512-32ep_cc3m-csv.py --launcher pytorch
 from mmengine.config import read_base
 
-from clipx.data import ImageTextDataset
+from clipx.pretrain import CLIPPretrainer
 
 with read_base():
-    from .._base_.clip_vit_b32_cc3m import *  # noqa: F401,F403
+    from .._base_.datasets.cc3m_tsv import *  # noqa: F401,F403
+    from .._base_.pretrain_runtime import *  # noqa: F401,F403
+    from .._base_.schedules.clip_pretrain_cc3m_32ep import *  # noqa: F401,F403
 
-data_root = "data/cc3m"
-train_dataloader.update(  # noqa: F405
-    dataset=dict(
-        type=ImageTextDataset,
-        ann_file=f"{data_root}/train.tsv",
-        data_root=data_root,
-        model_name=model_name,  # noqa: F405
-    )
-)
+model_name = "ViT-B-32"
+model = dict(type=CLIPPretrainer, model_name=model_name, grad_checkpointing=False)
+default_hooks["checkpoint"].update(interval=5000)  # noqa: F405
+custom_hooks[0].update(interval=5000)  # noqa: F405

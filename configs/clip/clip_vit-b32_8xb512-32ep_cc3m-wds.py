@@ -1,20 +1,16 @@
-# ViT-B/32 from scratch on CC3M as webdataset tar shards (documented, not run here): each shard
-# holds <key>.jpg + <key>.txt as img2dataset writes them; shards stream, never held whole.
+# ViT-B/32 from scratch on CC3M as webdataset tar shards (documented, not run here); the
+# recipe of the -csv config next to this one.
 # torchrun --nproc_per_node=8 tools/train.py configs/clip/clip_vit-b32_8xb512-32ep_cc3m-wds.py --launcher pytorch
 from mmengine.config import read_base
 
-from clipx.data import WebDatasetImageText
+from clipx.pretrain import CLIPPretrainer
 
 with read_base():
-    from .._base_.clip_vit_b32_cc3m import *  # noqa: F401,F403
+    from .._base_.datasets.cc3m_wds import *  # noqa: F401,F403
+    from .._base_.pretrain_runtime import *  # noqa: F401,F403
+    from .._base_.schedules.clip_pretrain_cc3m_32ep import *  # noqa: F401,F403
 
-train_dataloader.update(  # noqa: F405
-    sampler=None,  # the iterable dataset splits shards across ranks and workers itself
-    dataset=dict(
-        type=WebDatasetImageText,
-        shards="data/cc3m/shards/{00000..00331}.tar",
-        model_name=model_name,  # noqa: F405
-        num_samples=num_pairs,  # noqa: F405
-        shuffle_buffer=5000,
-    ),
-)
+model_name = "ViT-B-32"
+model = dict(type=CLIPPretrainer, model_name=model_name, grad_checkpointing=False)
+default_hooks["checkpoint"].update(interval=5000)  # noqa: F405
+custom_hooks[0].update(interval=5000)  # noqa: F405

@@ -4,23 +4,19 @@
 # python tools/train.py configs/clip/clip_vit-nano-8-64_1xb256-1800it_shapes-world.py
 from mmengine.config import read_base
 
-from clipx.data import ImageTextDataset
-from clipx.pretrain import CLIPPretrainer
-
 with read_base():
-    from .._base_.clip_pretrain_runtime import *  # noqa: F401,F403
+    from .._base_.datasets.shapes_world_image_text import *  # noqa: F401,F403
+    from .._base_.models.clip_pretrainer import *  # noqa: F401,F403
+    from .._base_.pretrain_runtime import *  # noqa: F401,F403
+    from .._base_.schedules.clip_pretrain_800it import *  # noqa: F401,F403
 
 model_name = "clipx-ViT-nano-8-64"
-data_root = "data/shapes_world/image_text"
 max_iters = 1800
 warmup_iters = 150
-lr = 2e-3
 
-model = dict(type=CLIPPretrainer, model_name=model_name)
-train_dataloader.update(  # noqa: F405
-    dataset=dict(type=ImageTextDataset, ann_file=f"{data_root}/train.csv", model_name=model_name)
-)
+model.update(model_name=model_name)  # noqa: F405
+train_dataloader["dataset"].update(model_name=model_name)  # noqa: F405
 train_cfg.update(max_iters=max_iters)  # noqa: F405
-optim_wrapper["optimizer"].update(lr=lr)  # noqa: F405
+optim_wrapper["optimizer"].update(lr=2e-3)  # noqa: F405
 param_scheduler[0].update(end=warmup_iters)  # noqa: F405
-param_scheduler[1].update(begin=warmup_iters, end=max_iters, eta_min=lr * 0.01)  # noqa: F405
+param_scheduler[1].update(begin=warmup_iters, end=max_iters)  # noqa: F405

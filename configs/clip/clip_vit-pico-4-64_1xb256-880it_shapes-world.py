@@ -6,7 +6,10 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .._base_.clip_vit_held_peak_shapes_world import *  # noqa: F401,F403
+    from .._base_.datasets.shapes_world_image_text import *  # noqa: F401,F403
+    from .._base_.models.clip_pretrainer import *  # noqa: F401,F403
+    from .._base_.pretrain_runtime import *  # noqa: F401,F403
+    from .._base_.schedules.clip_pretrain_held_peak_1000it import *  # noqa: F401,F403
 
 model_name = "clipx-ViT-pico-4-64"
 max_iters = 880
@@ -18,3 +21,4 @@ train_dataloader["dataset"].update(model_name=model_name)  # noqa: F405
 train_cfg.update(max_iters=max_iters)  # noqa: F405
 param_scheduler[0].update(end=warmup_iters)  # noqa: F405
 param_scheduler[1].update(begin=cooldown_begin, end=max_iters)  # noqa: F405
+custom_hooks[0].update(snapshot_interval=100)  # noqa: F405

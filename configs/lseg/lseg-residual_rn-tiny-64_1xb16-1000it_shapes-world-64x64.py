@@ -7,6 +7,9 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .._base_.lseg_shapes_world import *  # noqa: F401,F403
+    from .._base_.datasets.shapes_world_seg_64x64 import *  # noqa: F401,F403
+    from .._base_.models.lseg_rn_tiny_64 import *  # noqa: F401,F403
+    from .._base_.schedules.lseg_adamw_cosine_1k import *  # noqa: F401,F403
+    from .._base_.seg_runtime import *  # noqa: F401,F403
 
 model.decode_head.update(residual=True)  # noqa: F405

@@ -1,63 +1,18 @@
 # LSeg on PASCAL VOC 2012 (20 classes + background) with OpenAI's ViT-B/32, frozen; 4 GPUs x 8
-# images, 20k iterations. Documented, not run here. mmseg's layout:
-#   data/VOCdevkit/VOC2012/JPEGImages/*.jpg, SegmentationClass/*.png (255 = boundary, ignored)
-#   data/VOCdevkit/VOC2012/ImageSets/Segmentation/{train,val}.txt
+# images, 20k iterations. Documented, not run here (needs the data set and the published weights).
 # torchrun --nproc_per_node=4 tools/train.py configs/lseg/lseg_vit-b32-openai_4xb8-20k_voc12-480x480.py --launcher pytorch
-from mmcv.transforms import LoadImageFromFile, RandomFlip, RandomResize, Resize
 from mmengine.config import read_base
-from mmengine.dataset import DefaultSampler, InfiniteSampler
 from mmseg.datasets import PascalVOCDataset
-from mmseg.datasets.transforms import (
-    LoadAnnotations,
-    PackSegInputs,
-    PhotoMetricDistortion,
-    RandomCrop,
-)
-from mmseg.evaluation import IoUMetric
 
 with read_base():
-    from .._base_.lseg_vit_b32_runtime import *  # noqa: F401,F403
+    from .._base_.datasets.voc12_480x480 import *  # noqa: F401,F403
+    from .._base_.models.lseg_vit_b32_openai import *  # noqa: F401,F403
+    from .._base_.schedules.lseg_adamw_poly_40k import *  # noqa: F401,F403
+    from .._base_.seg_runtime import *  # noqa: F401,F403
 
-data_root = "data/VOCdevkit/VOC2012"
 max_iters = 20000
 model.update(classes_from=PascalVOCDataset)  # the dataset's class names are the vocabulary  # noqa: F405
 train_cfg.update(max_iters=max_iters)  # noqa: F405
 param_scheduler[1].update(end=max_iters)  # noqa: F405
-
-train_pipeline = [
-    dict(type=LoadImageFromFile),
-    dict(type=LoadAnnotations),
-    dict(type=RandomResize, scale=(2048, 480), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type=RandomCrop, crop_size=crop_size, cat_max_ratio=0.75),  # noqa: F405
-    dict(type=RandomFlip, prob=0.5),
-    dict(type=PhotoMetricDistortion),
-    dict(type=PackSegInputs),
-]
-test_pipeline = [
-    dict(type=LoadImageFromFile),
-    dict(type=Resize, scale=(2048, 480), keep_ratio=True),
-    dict(type=LoadAnnotations),
-    dict(type=PackSegInputs),
-]
-voc = dict(
-    type=PascalVOCDataset,
-    data_root=data_root,
-    data_prefix=dict(img_path="JPEGImages", seg_map_path="SegmentationClass"),
-)
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type=InfiniteSampler, shuffle=True),
-    dataset=dict(voc, ann_file="ImageSets/Segmentation/train.txt", pipeline=train_pipeline),
-)
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type=DefaultSampler, shuffle=False),
-    dataset=dict(voc, ann_file="ImageSets/Segmentation/val.txt", pipeline=test_pipeline),
-)
-test_dataloader = val_dataloader
-val_evaluator = dict(type=IoUMetric, iou_metrics=["mIoU"])
-test_evaluator = val_evaluator
+default_hooks["checkpoint"].update(interval=4000, max_keep_ckpts=2)  # noqa: F405
+env_cfg.update(cudnn_benchmark=True)  # noqa: F405

@@ -1,66 +1,16 @@
 # LSeg on ADE20K (150 classes) with OpenAI's ViT-B/32, frozen; 4 GPUs x 8 images, 40k iterations.
-# Documented, not run here. mmseg's layout:
-#   data/ade/ADEChallengeData2016/images/{training,validation}/*.jpg
-#   data/ade/ADEChallengeData2016/annotations/{training,validation}/*.png   (0 = other, ignored)
+# Documented, not run here (needs the data set and the published weights).
 # torchrun --nproc_per_node=4 tools/train.py configs/lseg/lseg_vit-b32-openai_4xb8-40k_ade20k-480x480.py --launcher pytorch
 # tools/test.py ... CHECKPOINT; free labels: tools/segment.py CONFIG CHECKPOINT IMAGE --labels wall floor vehicle
-from mmcv.transforms import LoadImageFromFile, RandomFlip, RandomResize, Resize
 from mmengine.config import read_base
-from mmengine.dataset import DefaultSampler, InfiniteSampler
 from mmseg.datasets import ADE20KDataset
-from mmseg.datasets.transforms import (
-    LoadAnnotations,
-    PackSegInputs,
-    PhotoMetricDistortion,
-    RandomCrop,
-)
-from mmseg.evaluation import IoUMetric
 
 with read_base():
-    from .._base_.lseg_vit_b32_runtime import *  # noqa: F401,F403
+    from .._base_.datasets.ade20k_480x480 import *  # noqa: F401,F403
+    from .._base_.models.lseg_vit_b32_openai import *  # noqa: F401,F403
+    from .._base_.schedules.lseg_adamw_poly_40k import *  # noqa: F401,F403
+    from .._base_.seg_runtime import *  # noqa: F401,F403
 
-data_root = "data/ade/ADEChallengeData2016"
 model.update(classes_from=ADE20KDataset)  # the dataset's class names are the vocabulary  # noqa: F405
-
-train_pipeline = [
-    dict(type=LoadImageFromFile),
-    dict(type=LoadAnnotations, reduce_zero_label=True),
-    dict(type=RandomResize, scale=(2048, 480), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type=RandomCrop, crop_size=crop_size, cat_max_ratio=0.75),  # noqa: F405
-    dict(type=RandomFlip, prob=0.5),
-    dict(type=PhotoMetricDistortion),
-    dict(type=PackSegInputs),
-]
-test_pipeline = [
-    dict(type=LoadImageFromFile),
-    dict(type=Resize, scale=(2048, 480), keep_ratio=True),
-    dict(type=LoadAnnotations, reduce_zero_label=True),
-    dict(type=PackSegInputs),
-]
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type=InfiniteSampler, shuffle=True),
-    dataset=dict(
-        type=ADE20KDataset,
-        data_root=data_root,
-        data_prefix=dict(img_path="images/training", seg_map_path="annotations/training"),
-        pipeline=train_pipeline,
-    ),
-)
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type=DefaultSampler, shuffle=False),
-    dataset=dict(
-        type=ADE20KDataset,
-        data_root=data_root,
-        data_prefix=dict(img_path="images/validation", seg_map_path="annotations/validation"),
-        pipeline=test_pipeline,
-    ),
-)
-test_dataloader = val_dataloader
-val_evaluator = dict(type=IoUMetric, iou_metrics=["mIoU"])
-test_evaluator = val_evaluator
+default_hooks["checkpoint"].update(interval=4000, max_keep_ckpts=2)  # noqa: F405
+env_cfg.update(cudnn_benchmark=True)  # noqa: F405

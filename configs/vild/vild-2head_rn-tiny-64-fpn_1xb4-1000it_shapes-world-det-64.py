@@ -8,7 +8,10 @@
 from mmengine.config import read_base
 
 with read_base():
-    from .._base_.vild_shapes_world import *  # noqa: F401,F403
+    from .._base_.datasets.shapes_world_det_64 import *  # noqa: F401,F403
+    from .._base_.default_runtime import *  # noqa: F401,F403
+    from .._base_.models.vild_rn_tiny_64_fpn import *  # noqa: F401,F403
+    from .._base_.schedules.vild_sgd_cosine_1k import *  # noqa: F401,F403
 
 model["roi_head"].update(  # noqa: F405
     distill_weight=0.5,

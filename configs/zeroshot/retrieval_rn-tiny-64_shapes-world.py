@@ -3,22 +3,12 @@
 # python tools/test.py configs/zeroshot/retrieval_rn-tiny-64_shapes-world.py
 from mmengine.config import read_base
 
-from clipx.backbone import FrozenCLIP
-from clipx.data.captions import CsvImageCaptions
-from clipx.data.classification import clip_eval_transform
-from clipx.evaluation import ImageTextRetrieval, ImageTextRetrievalModel
+from clipx.evaluation import ImageTextRetrievalModel
 
 with read_base():
-    from .._base_.zeroshot_runtime import *  # noqa: F401,F403
+    from .._base_.datasets.shapes_world_retrieval import *  # noqa: F401,F403
+    from .._base_.default_runtime import *  # noqa: F401,F403
+    from .._base_.models.frozen_clip_rn_tiny_64 import *  # noqa: F401,F403
+    from .._base_.schedules.test_only import *  # noqa: F401,F403
 
-checkpoint = "work_dirs/clip_rn-tiny-64_1xb256-800it_shapes-world/clip_latest.pt"
-clip = dict(type=FrozenCLIP, model_name="clipx-RN-tiny-64", checkpoint=checkpoint)
-model = dict(type=ImageTextRetrievalModel, clip=clip)
-test_dataloader.update(  # noqa: F405
-    dataset=dict(
-        type=CsvImageCaptions,
-        csv_file="data/shapes_world/retrieval/test.csv",
-        transform=dict(type=clip_eval_transform, clip=clip),
-    )
-)
-test_evaluator = dict(type=ImageTextRetrieval, ks=(1, 5, 10))
+model = dict(type=ImageTextRetrievalModel, clip=clip)  # noqa: F405

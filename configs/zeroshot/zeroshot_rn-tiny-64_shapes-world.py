@@ -3,22 +3,12 @@
 # python tools/test.py configs/zeroshot/zeroshot_rn-tiny-64_shapes-world.py
 from mmengine.config import read_base
 
-from clipx.backbone import FrozenCLIP
-from clipx.data.classification import ImageFolderClassification, clip_eval_transform
-from clipx.evaluation import ZeroShotAccuracy, ZeroShotClassifierModel
+from clipx.evaluation import ZeroShotClassifierModel
 
 with read_base():
-    from .._base_.zeroshot_runtime import *  # noqa: F401,F403
+    from .._base_.datasets.shapes_world_zeroshot import *  # noqa: F401,F403
+    from .._base_.default_runtime import *  # noqa: F401,F403
+    from .._base_.models.frozen_clip_rn_tiny_64 import *  # noqa: F401,F403
+    from .._base_.schedules.test_only import *  # noqa: F401,F403
 
-checkpoint = "work_dirs/clip_rn-tiny-64_1xb256-800it_shapes-world/clip_latest.pt"
-clip = dict(type=FrozenCLIP, model_name="clipx-RN-tiny-64", checkpoint=checkpoint)
-model = dict(type=ZeroShotClassifierModel, clip=clip, templates="name")
-test_dataloader.update(  # noqa: F405
-    dataset=dict(
-        type=ImageFolderClassification,
-        root="data/shapes_world/zeroshot/val",
-        classes_file="../classes.txt",
-        transform=dict(type=clip_eval_transform, clip=clip),
-    )
-)
-test_evaluator = dict(type=ZeroShotAccuracy, topk=(1, 5), per_class=True)
+model = dict(type=ZeroShotClassifierModel, clip=clip, templates="name")  # noqa: F405

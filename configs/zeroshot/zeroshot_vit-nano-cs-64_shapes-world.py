@@ -5,21 +5,15 @@
 from mmengine.config import read_base
 
 from clipx.backbone import FrozenCLIP
-from clipx.data.classification import ImageFolderClassification, clip_eval_transform
-from clipx.evaluation import ZeroShotAccuracy, ZeroShotClassifierModel
+from clipx.evaluation import ZeroShotClassifierModel
 
 with read_base():
-    from .._base_.zeroshot_runtime import *  # noqa: F401,F403
+    from .._base_.datasets.shapes_world_zeroshot import *  # noqa: F401,F403
+    from .._base_.default_runtime import *  # noqa: F401,F403
+    from .._base_.schedules.test_only import *  # noqa: F401,F403
 
 checkpoint = "work_dirs/clip_vit-nano-cs-64_1xb256-1450it_shapes-world/clip_latest.pt"
 clip = dict(type=FrozenCLIP, model_name="clipx-ViT-nano-cs-64", checkpoint=checkpoint)
 model = dict(type=ZeroShotClassifierModel, clip=clip, templates="name")
-test_dataloader.update(  # noqa: F405
-    dataset=dict(
-        type=ImageFolderClassification,
-        root="data/shapes_world/zeroshot/val",
-        classes_file="../classes.txt",
-        transform=dict(type=clip_eval_transform, clip=clip),
-    )
-)
-test_evaluator = dict(type=ZeroShotAccuracy, topk=(1, 5), per_class=True)
+# the images are prepared for this backbone (item assignment: update() would merge the dicts)
+test_dataloader["dataset"]["transform"]["clip"] = clip  # noqa: F405

@@ -8,7 +8,13 @@
 from mmengine.config import read_base
 
 with read_base():
-    from ._base_.clip_adapter_train import *  # noqa: F401,F403
+    from ....configs._base_.default_runtime import *  # noqa: F401,F403
+    from ._base_.datasets.shapes_world_fewshot import *  # noqa: F401,F403
+    from ._base_.datasets.shapes_world_fewshot_train import *  # noqa: F401,F403
+    from ._base_.models.clip_adapter_rn_tiny_64 import *  # noqa: F401,F403
+    from ._base_.schedules.adamw_cosine_1k import *  # noqa: F401,F403
 
 shots = 16
 train_dataloader["dataset"].update(shots=shots)  # noqa: F405
+default_hooks["logger"].update(interval=100)  # noqa: F405
+log_processor.update(window_size=100)  # noqa: F405

@@ -3,11 +3,12 @@
 # PYTHONPATH=. python tools/test.py projects/clip_adapter/configs/zeroshot_rn-tiny-64_shapes-world-fewshot.py
 from mmengine.config import read_base
 
-from clipx.engine import EvalModelWrapper
 from clipx.evaluation import ZeroShotClassifierModel
 
 with read_base():
-    from ._base_.fewshot_rn_tiny_64_shapes_world import *  # noqa: F401,F403
+    from ....configs._base_.default_runtime import *  # noqa: F401,F403
+    from ....configs._base_.models.frozen_clip_rn_tiny_64 import *  # noqa: F401,F403
+    from ....configs._base_.schedules.test_only import *  # noqa: F401,F403
+    from ._base_.datasets.shapes_world_fewshot import *  # noqa: F401,F403
 
 model = dict(type=ZeroShotClassifierModel, clip=clip, templates=templates)  # noqa: F405
-model_wrapper_cfg = dict(type=EvalModelWrapper)

@@ -1,28 +1,29 @@
-# Shared part of the few-shot configs: the tiny frozen CLIP pretrained on shapes world, the
-# 80-class few-shot shapes world (10 colours x 8 shapes; 4 colours and 2 shapes never seen in
-# pretraining), its val split (during training) and test split (tools/test.py), top-1/top-5.
+# The 80-class few-shot shapes world (10 colours x 8 shapes; 4 colours and 2 shapes never seen in
+# pretraining): the K-shot pool (train), its val split (logged at the end of training) and test
+# split (tools/test.py), top-1/top-5. Images are prepared by the frozen tiny CLIP's own
+# preprocessing; prompts are the caption openings of the shapes-world grammar.
 # Write the data first: python -m projects.clip_adapter.clip_adapter.shapes_fewshot --out data/shapes_world_fewshot
+from mmengine.config import read_base
 from mmengine.dataset import DefaultSampler
 from mmengine.runner import TestLoop, ValLoop
 
-from clipx.backbone import FrozenCLIP
 from clipx.data.classification import clip_eval_transform
 from clipx.evaluation import ZeroShotAccuracy
 from projects.clip_adapter.clip_adapter import SHAPES_TEMPLATES, FewShotImageFolder
+
+with read_base():
+    from ......configs._base_.models.frozen_clip_rn_tiny_64 import clip
 
 # mmengine honours custom_imports only in configs without class imports; the imports above load
 # (and register) the package here, this line names it for tools that read it.
 custom_imports = dict(imports=["projects.clip_adapter.clip_adapter"], allow_failed_imports=False)
 
-default_scope = "clipx"
 data_root = "data/shapes_world_fewshot"
-checkpoint = "work_dirs/clip_rn-tiny-64_1xb256-800it_shapes-world/clip_latest.pt"
 templates = SHAPES_TEMPLATES
 shot_seed = 1  # which K images per class
 
-clip = dict(type=FrozenCLIP, model_name="clipx-RN-tiny-64", checkpoint=checkpoint)
 eval_transform = dict(type=clip_eval_transform, clip=clip)
-# the K-shot training set; a config sets shots (and the transform it trains with)
+# the K-shot set; a config sets shots (and the transform it trains with)
 fewshot_set = dict(
     type=FewShotImageFolder,
     root=f"{data_root}/train",
@@ -47,8 +48,6 @@ val_dataloader = dict(
 )
 test_evaluator = dict(type=ZeroShotAccuracy, topk=(1, 5), prefix="fewshot")
 val_evaluator = test_evaluator
-test_cfg = dict(type=TestLoop)
+# the loops of these two splits, for the training configs and the evaluation-only ones alike
 val_cfg = dict(type=ValLoop)
-randomness = dict(seed=0)
-env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend="nccl"))
-log_level = "INFO"
+test_cfg = dict(type=TestLoop)

@@ -1,0 +1,18 @@
+# Pretraining pairs of the generated shapes world (20k 64-px images with captions):
+#   python tools/generate_shapes_world.py --out data/shapes_world
+# The dataset tokenizes and preprocesses for `model_name`, the architecture being trained.
+from mmengine.dataset import InfiniteSampler, default_collate
+
+from clipx.data import ImageTextDataset
+
+data_root = "data/shapes_world/image_text"
+train_dataloader = dict(
+    batch_size=256,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type=InfiniteSampler, shuffle=True),
+    collate_fn=dict(type=default_collate),
+    dataset=dict(
+        type=ImageTextDataset, ann_file=f"{data_root}/train.csv", model_name="clipx-RN-tiny-64"
+    ),
+)

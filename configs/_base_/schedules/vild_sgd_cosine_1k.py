@@ -1,0 +1,26 @@
+# 1000 iterations of SGD with momentum for the shapes-world detectors: linear warm-up over 50
+# to 0.02, cosine decay to 1% of it, gradients clipped at norm 10.
+from mmengine.optim import CosineAnnealingLR, LinearLR, OptimWrapper
+from mmengine.runner import IterBasedTrainLoop, TestLoop
+from torch.optim import SGD
+
+max_iters = 1000
+warmup_iters = 50
+
+train_cfg = dict(type=IterBasedTrainLoop, max_iters=max_iters)
+test_cfg = dict(type=TestLoop)
+optim_wrapper = dict(
+    type=OptimWrapper,
+    optimizer=dict(type=SGD, lr=0.02, momentum=0.9, weight_decay=1e-4),
+    clip_grad=dict(max_norm=10.0),
+)
+param_scheduler = [
+    dict(type=LinearLR, start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
+    dict(
+        type=CosineAnnealingLR,
+        by_epoch=False,
+        begin=warmup_iters,
+        end=max_iters,
+        eta_min_ratio=0.01,
+    ),
+]
