@@ -1,8 +1,7 @@
 # ActionCLIP with meanP (the parameter-free mean of the frozen frame embeddings; nothing trained):
 # zero-shot direction classification of held-out shapes-world clips (left / right / up / down,
 # chance 25%) against prompt-wrapped class names. The order-blind baseline of the seqTransf config.
-# PYTHONPATH=. python tools/test.py projects/actionclip/configs/actionclip_meanp_rn-tiny-64_shapes-world-video-direction.py
-# (PYTHONPATH=.: tools/*.py put tools/ on sys.path, not the repository root that holds projects/.)
+# python tools/test.py projects/actionclip/configs/actionclip_meanp_rn-tiny-64_shapes-world-video-direction.py
 # The look-alike split (groups of clips that differ only in direction):
 #   --cfg-options test_dataloader.dataset.ann_file=data/shapes_world_video/annotations/test_directions_clips.json
 from mmengine.config import read_base

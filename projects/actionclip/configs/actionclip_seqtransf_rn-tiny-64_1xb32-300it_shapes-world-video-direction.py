@@ -6,10 +6,9 @@
 # same-label matrix; one random template per clip) and a learnable temperature; only the temporal
 # module and the temperature train. Clips whose shapes move different ways are left out (no single
 # label). Validation and test: the 500 held-out clips of `test` (320 with one direction).
-# PYTHONPATH=. python tools/train.py projects/actionclip/configs/actionclip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-direction.py
-# PYTHONPATH=. python tools/test.py projects/actionclip/configs/actionclip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-direction.py \
+# python tools/train.py projects/actionclip/configs/actionclip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-direction.py
+# python tools/test.py projects/actionclip/configs/actionclip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-direction.py \
 #     work_dirs/actionclip_seqtransf_rn-tiny-64_1xb32-300it_shapes-world-video-direction/iter_300.pth
-# (PYTHONPATH=.: tools/*.py put tools/ on sys.path, not the repository root that holds projects/.)
 from mmengine.config import read_base
 from mmengine.dataset import InfiniteSampler, pseudo_collate
 from mmengine.optim import CosineAnnealingLR, LinearLR, OptimWrapper

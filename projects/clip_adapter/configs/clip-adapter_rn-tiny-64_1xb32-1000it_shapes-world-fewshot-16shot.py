@@ -2,8 +2,8 @@
 # frozen image embedding, blended back with residual ratio 0.6 (chosen on the val split; the
 # paper's 0.2 is --cfg-options model.adapter.ratio=0.2), cosine against the prompt-ensembled
 # class names, cross-entropy over the 80 classes. Only the adapter trains (8192 weights).
-# PYTHONPATH=. python tools/train.py projects/clip_adapter/configs/clip-adapter_rn-tiny-64_1xb32-1000it_shapes-world-fewshot-16shot.py
-# PYTHONPATH=. python tools/test.py projects/clip_adapter/configs/clip-adapter_rn-tiny-64_1xb32-1000it_shapes-world-fewshot-16shot.py \
+# python tools/train.py projects/clip_adapter/configs/clip-adapter_rn-tiny-64_1xb32-1000it_shapes-world-fewshot-16shot.py
+# python tools/test.py projects/clip_adapter/configs/clip-adapter_rn-tiny-64_1xb32-1000it_shapes-world-fewshot-16shot.py \
 #     work_dirs/clip-adapter_rn-tiny-64_1xb32-1000it_shapes-world-fewshot-16shot/iter_1000.pth
 from mmengine.config import read_base
 

@@ -1,5 +1,5 @@
 # Tip-Adapter, 1 shot(s) per class (see _base_/models/tip_adapter_rn_tiny_64.py).
-# PYTHONPATH=. python tools/test.py projects/clip_adapter/configs/tip-adapter_rn-tiny-64_shapes-world-fewshot-1shot.py
+# python tools/test.py projects/clip_adapter/configs/tip-adapter_rn-tiny-64_shapes-world-fewshot-1shot.py
 from mmengine.config import read_base
 
 with read_base():

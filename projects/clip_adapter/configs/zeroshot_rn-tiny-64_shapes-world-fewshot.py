@@ -1,6 +1,6 @@
 # Zero-shot baseline of the few-shot configs: clipx's own ZeroShotClassifierModel with the same
 # frozen CLIP, prompts and test split (80 classes, chance 1.25%). Nothing trains.
-# PYTHONPATH=. python tools/test.py projects/clip_adapter/configs/zeroshot_rn-tiny-64_shapes-world-fewshot.py
+# python tools/test.py projects/clip_adapter/configs/zeroshot_rn-tiny-64_shapes-world-fewshot.py
 from mmengine.config import read_base
 
 from clipx.evaluation import ZeroShotClassifierModel
