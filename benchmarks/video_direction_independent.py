@@ -24,15 +24,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from mmengine.config import Config
-from mmengine.runner import load_checkpoint
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from zeroshot_independent_shapes import COLOURS, SHAPES, _polygon  # noqa: E402
 
+from clipx.apis import expect_model_type, init_model  # noqa: E402
 from clipx.evaluation.video_retrieval import reversal_accuracy  # noqa: E402
-from clipx.registry import MODELS  # noqa: E402
 from clipx.video import CLIP4Clip, MeanPooling  # noqa: E402
 
 STEPS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
@@ -130,10 +128,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    cfg = Config.fromfile(args.config)
-    model: CLIP4Clip = MODELS.build(cfg.model)
-    load_checkpoint(model, args.checkpoint, map_location="cpu", logger="silent")
-    model.eval()
+    model: CLIP4Clip = init_model(args.config, args.checkpoint)
+    expect_model_type(model, CLIP4Clip, configs="configs/clip4clip/")
     size = model.clip.image_size[0]
     transform = model.clip.image_transform()
     rng = np.random.default_rng(args.seed)

@@ -19,15 +19,13 @@ import os
 import time
 
 import torch
-from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
+from clipx.apis import build_model, read_config
 from clipx.backbone import FrozenCLIP
 from clipx.backbone.regions import RegionEmbedder
-from clipx.det.scope import mmdet_scope
 
 DEFAULT_CONFIG = "configs/vild/vild_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 
@@ -88,12 +86,12 @@ def fake_batch(batch: int, size: int, regions: int, dim: int) -> dict:
 def seconds_per_step(
     cfg: Config, distill_weight: float, batch: int, regions: int, iters: int
 ) -> float:
-    model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.clip = dict(type=FrozenCLIP, **clip_kwargs(cfg))
-    model_cfg.roi_head.distill_weight = distill_weight
+    options = {
+        "model.clip.checkpoint": clip_kwargs(cfg).get("checkpoint"),
+        "model.roi_head.distill_weight": distill_weight,
+    }
     torch.manual_seed(0)
-    with mmdet_scope():
-        model = MODELS.build(model_cfg)
+    model = build_model(read_config(cfg, cfg_options=options))
     model.init_weights()
     model.set_training_vocabulary(["circle", "square", "triangle", "cross"])
     model.train()
@@ -126,8 +124,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8, help="training batch")
     parser.add_argument("--iters", type=int, default=10, help="timed training steps")
     args = parser.parse_args()
-    cfg = Config.fromfile(args.config)
-    init_default_scope("clipx")
+    cfg = read_config(args.config)
     size = cfg.get("image_size", 128)
     print(
         f"{args.config}: {size}-px images, {torch.get_num_threads()} threads, "

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mmengine.config import DictAction
+
 from clipx.det import detect, draw_detections, load_detector
-from clipx.registry import explain_missing_types
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -27,13 +28,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale", type=int, default=1, help="enlarge the drawing this many times")
     parser.add_argument("--out", default="detections.png", help="where to save the drawing")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--cfg-options", nargs="+", action=DictAction, help="override config entries"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    with explain_missing_types():
-        model = load_detector(args.config, args.checkpoint, device=args.device)
+    model = load_detector(
+        args.config, args.checkpoint, device=args.device, cfg_options=args.cfg_options
+    )
     found = detect(model, args.image, args.names, score_thr=args.score_thr)
     for name, score, box in zip(
         found.names, found.scores.tolist(), found.bboxes.tolist(), strict=True

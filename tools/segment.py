@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mmengine.config import DictAction
+
 from clipx.seg import draw_overlay, load_segmentor, save_mask, segment
 
 
@@ -31,12 +33,17 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--out-dir", default="work_dirs/segment", help="where the PNGs go")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--cfg-options", nargs="+", action=DictAction, help="override config entries"
+    )
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    model = load_segmentor(args.config, args.checkpoint, device=args.device)
+    model = load_segmentor(
+        args.config, args.checkpoint, device=args.device, cfg_options=args.cfg_options
+    )
     mask = segment(model, args.image, args.labels, templates=args.templates)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)

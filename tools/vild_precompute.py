@@ -21,8 +21,8 @@ import time
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
 
+from clipx.apis import read_config
 from clipx.backbone import FrozenCLIP
 from clipx.backbone.regions import RegionEmbedder
 from clipx.det.inference import load_detector
@@ -81,10 +81,7 @@ def training_images(cfg: Config) -> list[tuple[int, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get("default_scope", "clipx"))
+    cfg = read_config(args.config, cfg_options=args.cfg_options)
     out = args.out or cfg.get("region_dir")
     if out is None:
         raise SystemExit(f"{args.config} has no region_dir; pass --out.")
@@ -96,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     clip_cfg = dict(cfg.model.clip)
     clip_cfg.pop("type", None)
     if args.checkpoint:
-        with explain_missing_types():
-            detector = load_detector(cfg, args.checkpoint, device=args.device)
+        detector = load_detector(cfg, args.checkpoint, device=args.device)
         proposals = RPNProposals(detector, args.num_regions)
         clip = detector.clip if args.precision == "fp32" else None
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import mmcv
 import numpy as np
@@ -11,12 +11,10 @@ import torch
 from mmcv.transforms import Compose, LoadImageFromFile
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.structures import InstanceData
 from PIL import Image, ImageDraw
 
-from clipx.checkpoint import allow_mmengine_checkpoints
+from clipx.apis import expect_model_type, init_model
 
 from .detector import ViLD
 from .scope import mmdet_scope
@@ -27,22 +25,17 @@ def load_detector(
     checkpoint: str | os.PathLike | None = None,
     *,
     device: str = "cpu",
+    cfg_options: Mapping | None = None,
 ) -> ViLD:
-    """A ViLD model built from a config, with a runner checkpoint's weights, in eval mode.
+    """A ViLD detector from a config and a runner checkpoint, in eval mode.
 
-    The config's test pipeline is kept as ``model.cfg`` for :func:`detect`.
+    :func:`clipx.apis.init_model` with a check that the config builds a
+    :class:`ViLD`; its test pipeline, kept as ``model.cfg``, is what
+    :func:`detect` runs.
     """
-    cfg = config if isinstance(config, Config) else Config.fromfile(str(config))
-    init_default_scope(cfg.get("default_scope", "clipx"))
-    from mmdet.registry import MODELS
-
-    with mmdet_scope():
-        model = MODELS.build(cfg.model)
-    if checkpoint is not None:
-        allow_mmengine_checkpoints()
-        load_checkpoint(model, str(checkpoint), map_location="cpu", strict=True)
-    model.cfg = cfg
-    return model.to(device).eval()
+    model = init_model(config, checkpoint, device=device, cfg_options=cfg_options)
+    expect_model_type(model, ViLD, configs="configs/vild/")
+    return model
 
 
 def _test_pipeline(model: ViLD) -> Compose:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
-from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from PIL import Image, ImageDraw, ImageFont
 
-from clipx.checkpoint import allow_mmengine_checkpoints
+from clipx.apis import expect_model_type, init_model
 
 from .segmentor import LSegSegmentor
 
@@ -38,27 +35,27 @@ def label_colours(count: int) -> list[tuple[int, int, int]]:
 
 
 def load_segmentor(
-    config: str | os.PathLike, checkpoint: str | os.PathLike | None = None, *, device: str = "cpu"
+    config: str | os.PathLike | Config,
+    checkpoint: str | os.PathLike | None = None,
+    *,
+    device: str = "cpu",
+    cfg_options: Mapping | None = None,
 ) -> LSegSegmentor:
-    """Build the config's model and load a runner checkpoint into it (eval mode).
+    """An LSeg segmentor from a config and a runner checkpoint, in eval mode.
+
+    :func:`clipx.apis.init_model` with a check that the config builds an
+    :class:`LSegSegmentor`.
 
     Args:
-        config: an LSeg config file.
+        config: an LSeg config file or Config.
         checkpoint: a runner checkpoint (``work_dirs/.../iter_N.pth``); None
             keeps the config's weights (the backbone's and an untrained head).
         device: where the model runs.
+        cfg_options: ``--cfg-options``-style overrides.
     """
-    cfg = Config.fromfile(str(config))
-    init_default_scope(cfg.get("default_scope") or "clipx")
-    model = MODELS.build(cfg.model)
-    if not isinstance(model, LSegSegmentor):
-        raise TypeError(f"{config} builds a {type(model).__name__}, not an LSegSegmentor.")
-    if checkpoint is not None:
-        if not Path(checkpoint).is_file():
-            raise FileNotFoundError(f"Checkpoint '{checkpoint}' does not exist.")
-        allow_mmengine_checkpoints()
-        load_checkpoint(model, str(checkpoint), map_location="cpu", strict=True)
-    return model.to(device).eval()
+    model = init_model(config, checkpoint, device=device, cfg_options=cfg_options)
+    expect_model_type(model, LSegSegmentor, configs="configs/lseg/")
+    return model
 
 
 def read_rgb(image: str | os.PathLike | np.ndarray | Image.Image) -> np.ndarray:
