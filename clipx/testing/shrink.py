@@ -11,9 +11,10 @@ tiny random one, no file or download needed::
 
 What changes:
 
-* every dict of the model that names an open_clip architecture
-  (``model_name``: a ``FrozenCLIP``, or a ``CLIPPretrainer`` at the model
-  level) gets the tiny architecture of the same tower kind
+* every dict of the config that names an open_clip architecture
+  (``model_name``: a ``FrozenCLIP``, a ``CLIPPretrainer`` at the model level,
+  and the CLIPs of the datasets' transforms and tokenizers, so the data fits
+  the tiny model) gets the tiny architecture of the same tower kind
   (:func:`tiny_model_name`), ``pretrained=None`` and ``checkpoint=None``;
 * what a config hard-codes against its real backbone is derived from the
   tiny backbone's *declared* shapes (the head contract's ``dense_spec`` and
@@ -145,9 +146,10 @@ def shrink_options(config: ConfigLike) -> dict[str, Any]:
         ConfigShapeError: the config's hard-coded shapes do not fit its own
             backbone (e.g. more neck inputs than backbone levels).
     """
-    model = _model_of(_read(config))
+    cfg = _read(config)
+    model = _model_of(cfg)
     options: dict[str, Any] = {}
-    for path, node in config_nodes(model, "model"):
+    for path, node in _all_nodes(cfg):
         if is_clip_node(node):
             options[f"{path}.model_name"] = tiny_model_name(node["model_name"])
             options.update(
@@ -158,6 +160,11 @@ def shrink_options(config: ConfigLike) -> dict[str, Any]:
     options.update(derived_options(model, lambda name: tiny_backbone(tiny_model_name(name))))
     options.update(_input_size_options(model, tiny.image_size))
     return options
+
+
+def _all_nodes(cfg: Config) -> Iterator[tuple[str, Mapping]]:
+    for key in list(cfg.keys()):
+        yield from config_nodes(cfg[key], key)
 
 
 def shrink_config(config: ConfigLike) -> Config:
