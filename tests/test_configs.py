@@ -40,10 +40,11 @@ CONTRADICT_THEIR_BACKBONE = {
 DO_NOT_BUILD = {
     **CONTRADICT_THEIR_BACKBONE,
     "configs/vild/vild-text_r18-fpn_1xb4-1000it_shapes-world-det-64.py": (
-        "model.update(backbone=dict(type=ResNet, ...)) merges into the base's CLIPDetBackbone dict, "
-        "so mmdet's ResNet receives indices=(1, 2, 3) and raises TypeError (give the backbone dict "
-        "_delete_=True); then ResNet-18's layer4 is built and run but never used, as out_indices=(0, "
-        "1, 2), and gets no gradient (set num_stages=3)",
+        "model.update(backbone=dict(type=ResNet, ...)) merges into the base's CLIPDetBackbone dict "
+        "(a pure-Python config's update ignores _delete_), so mmdet's ResNet receives indices=(1, 2, "
+        "3) and raises TypeError: assign model['backbone'] = dict(type=ResNet, ...) instead; and "
+        "ResNet-18's layer4 is built and run but never used (out_indices=(0, 1, 2)), so it gets no "
+        "gradient: set num_stages=3",
         TypeError,
     ),
 }
