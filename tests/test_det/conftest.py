@@ -14,7 +14,7 @@ from mmengine.config import Config  # noqa: E402
 from clipx.apis import init_model, read_config  # noqa: E402
 from clipx.data.shapes_world import ShapesWorldConfig  # noqa: E402
 from clipx.data.shapes_world_det import write_detection  # noqa: E402
-from clipx.testing import fake_det_batch, shrink_options  # noqa: E402
+from clipx.testing import fake_det_batch, shrink_config, shrink_options  # noqa: E402
 
 VILD_CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "vild"
 # the shapes-world variants, by the start of their config names
@@ -42,7 +42,9 @@ def vild_options(variant: str = VILD_TEXT, options: dict | None = None) -> dict:
 
 def vild_config(variant: str = VILD_TEXT, options: dict | None = None) -> Config:
     """The variant's config, shrunk, with ``options`` merged."""
-    return read_config(config_path(variant), cfg_options=vild_options(variant, options))
+    cfg = shrink_config(config_path(variant))
+    cfg.merge_from_dict(dict(options or {}))
+    return cfg
 
 
 def build_vild(variant: str = VILD_TEXT, options: dict | None = None):
