@@ -10,17 +10,19 @@ with read_base():
     from .._base_.models.vild_rn_tiny_64_fpn import *  # noqa: F401,F403
     from .._base_.schedules.vild_sgd_cosine_1k import *  # noqa: F401,F403
 
+# Assigned, not merged: update() would merge into the base's CLIPDetBackbone dict (its indices
+# would reach mmdet's ResNet). Three stages: the neck reads layer1-3 (strides 4-16).
+model["backbone"] = dict(  # noqa: F405
+    type=ResNet,
+    depth=18,
+    num_stages=3,
+    out_indices=(0, 1, 2),
+    frozen_stages=-1,
+    norm_cfg=dict(type="BN", requires_grad=True),
+    norm_eval=False,
+    style="pytorch",
+)
 model.update(  # noqa: F405
-    backbone=dict(
-        type=ResNet,
-        depth=18,
-        num_stages=4,
-        out_indices=(0, 1, 2),
-        frozen_stages=-1,
-        norm_cfg=dict(type="BN", requires_grad=True),
-        norm_eval=False,
-        style="pytorch",
-    ),
     # ImageNet-style normalisation for the ResNet (CLIP's crops use CLIP's own)
     data_preprocessor=dict(
         type=DetDataPreprocessor,

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from clipx.det import ViLDBBoxHead, ViLDRoIHead, distill_loss, ensemble_scores, text_logits
 
-from .conftest import build_vild, fake_batch
+from .conftest import VILD, VILD_2HEAD, VILD_ENSEMBLE, VILD_TEXT, build_vild, fake_batch
 
 pytestmark = pytest.mark.mm
 
@@ -55,14 +55,14 @@ def test_per_class_regression_is_refused():
 
 def test_ensemble_needs_the_image_head():
     with pytest.raises(ValueError, match="image_head=True"):
-        build_vild(ensemble=True, image_head=False)
+        build_vild(VILD_TEXT, {"model.roi_head.ensemble": True})
 
 
 def test_vocabulary_swaps_without_retraining():
-    model = build_vild().eval()
+    model = build_vild(VILD_TEXT).eval()
     before = {k: v.clone() for k, v in model.state_dict().items() if isinstance(v, torch.Tensor)}
     model.set_training_vocabulary(["circle", "square", "triangle"])
-    data = model.data_preprocessor(fake_batch(), False)
+    data = model.data_preprocessor(fake_batch(model), False)
 
     model.set_vocabulary(["star", "hexagon"])
     assert model.vocabulary.names == ("star", "hexagon") and not model.is_base.any()
@@ -86,16 +86,16 @@ def test_vocabulary_swaps_without_retraining():
 
 
 def test_training_vocabulary_travels_with_the_weights():
-    model = build_vild()
+    model = build_vild(VILD_TEXT)
     model.set_training_vocabulary(["circle", "square"])
-    fresh = build_vild()
+    fresh = build_vild(VILD_TEXT)
     fresh.load_state_dict(model.state_dict())
     assert fresh.base_class_names == ("circle", "square")
 
 
 def test_no_vocabulary_says_how_to_set_one():
-    model = build_vild()
-    data = model.data_preprocessor(fake_batch(), True)
+    model = build_vild(VILD_TEXT)
+    data = model.data_preprocessor(fake_batch(model), True)
     with pytest.raises(RuntimeError, match="VocabularyHook"):
         model.loss(data["inputs"], data["data_samples"])
 
@@ -112,9 +112,9 @@ def test_distill_loss_is_l1_between_normalised_embeddings():
 
 
 def test_distillation_joins_the_loss_with_its_weight():
-    model = build_vild(distill_weight=0.5, image_head=True)
+    model = build_vild(VILD_ENSEMBLE)
     model.set_training_vocabulary(["circle", "square", "triangle"])
-    data = model.data_preprocessor(fake_batch(regions=4), True)
+    data = model.data_preprocessor(fake_batch(model, regions=4), True)
     losses = model.loss(data["inputs"], data["data_samples"])
     assert {"loss_cls", "loss_bbox", "loss_rpn_cls", "loss_distill"} <= set(losses)
 
@@ -126,6 +126,7 @@ def test_distillation_joins_the_loss_with_its_weight():
     feats = roi.bbox_roi_extractor(
         x[: roi.bbox_roi_extractor.num_inputs], bbox2roi([r.bboxes for r in regions])
     )
+    assert roi.distill_weight == 0.5
     expected = 0.5 * distill_loss(
         roi.bbox_head.image_embed(feats), torch.cat([r.embeds for r in regions])
     )
@@ -136,22 +137,22 @@ def test_distillation_joins_the_loss_with_its_weight():
 
 
 def test_both_branches_can_be_distilled():
-    model = build_vild(distill_weight=0.5, image_head=True, distill_branches=("text", "image"))
+    model = build_vild(VILD_2HEAD)
     model.set_training_vocabulary(["circle", "square", "triangle"])
-    data = model.data_preprocessor(fake_batch(regions=4), True)
+    data = model.data_preprocessor(fake_batch(model, regions=4), True)
     losses = model.loss(data["inputs"], data["data_samples"])
     assert {"loss_distill", "loss_distill_text"} <= set(losses)
     losses["loss_distill_text"].backward()
     assert model.roi_head.bbox_head.text_proj.weight.grad is not None
     assert model.roi_head.bbox_head.image_branch[-1].weight.grad is None
     with pytest.raises(ValueError, match="distill_branches"):
-        build_vild(distill_branches=("clip",))
+        build_vild(VILD_TEXT, {"model.roi_head.distill_branches": ["clip"]})
 
 
 def test_missing_regions_explain_the_pipeline():
-    model = build_vild(distill_weight=0.5)
+    model = build_vild(VILD)
     model.set_training_vocabulary(["circle", "square", "triangle"])
-    data = model.data_preprocessor(fake_batch(), True)
+    data = model.data_preprocessor(fake_batch(model), True)
     with pytest.raises(ValueError, match="LoadRegionEmbeddings"):
         model.loss(data["inputs"], data["data_samples"])
 
@@ -180,17 +181,20 @@ def test_ensemble_is_the_weighted_geometric_mean():
 
 
 def test_ensemble_scores_in_the_roi_head():
-    model = build_vild(image_head=True, ensemble=True).eval()
+    model = build_vild(VILD_ENSEMBLE).eval()
     model.set_training_vocabulary(["circle", "square"])
     model.set_vocabulary(["circle", "square", "star"])
     roi = model.roi_head
-    feats = torch.randn(4, 16, 7, 7)
+    size = roi.bbox_head.roi_feat_size
+    feats = torch.randn(4, roi.bbox_roi_extractor.out_channels, *size)
     with torch.no_grad():
         cls_score, _ = roi.bbox_head(feats, model.text_embeds)
         scores = roi.class_scores(feats, cls_score, model.text_embeds, model.is_base)
         text = F.softmax(cls_score, dim=-1)
         image = F.softmax(
-            F.normalize(roi.bbox_head.image_embed(feats), dim=-1) @ model.text_embeds.t() / 0.01, -1
+            F.normalize(roi.bbox_head.image_embed(feats), dim=-1) @ model.text_embeds.t()
+            / roi.image_temperature,
+            -1,
         )
     torch.testing.assert_close(scores[:, :-1], ensemble_scores(text[:, :-1], image, model.is_base))
     torch.testing.assert_close(scores[:, -1], text[:, -1])

@@ -11,14 +11,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.config import Config
 
 from clipx.backbone.regions import RegionEmbedder, expand_boxes
 from clipx.det.data import INDEX_NAME, load_regions, region_file_name
 from clipx.det.regions import FileProposals, RPNProposals, precompute_regions
 from clipx.testing import TEST_RN, tiny_clip
 
-from .conftest import TEST_PIPELINE, build_vild, tiny_vild
+from .conftest import VILD, VILD_TEXT, build_vild, config_path, vild_config, vild_options
 
 pytestmark = pytest.mark.mm
 REPO = Path(__file__).resolve().parents[2]
@@ -176,8 +175,7 @@ def test_precompute_resumes_and_skips_unreadable_images(det_set, tmp_path):
 
 def test_rpn_proposals_are_the_top_m(det_set):
     root, written = det_set
-    model = build_vild()
-    model.cfg = Config(dict(test_dataloader=dict(dataset=dict(pipeline=TEST_PIPELINE))))
+    model = build_vild(VILD_TEXT)  # RPNProposals reads the test pipeline of model.cfg
     import mmcv
 
     items = [(i, p, mmcv.imread(p)) for i, p in _images(root, written["det_train"])[:2]]
@@ -189,46 +187,21 @@ def test_rpn_proposals_are_the_top_m(det_set):
 
 def test_precompute_tool_end_to_end(det_set, tmp_path):
     root, written = det_set
-    cfg = Config(
-        dict(
-            default_scope="clipx",
-            model=tiny_vild(),
-            train_dataloader=dict(
-                dataset=dict(
-                    type="mmdet.OpenVocabCocoDataset",
-                    split="base",
-                    data_root=str(root),
-                    ann_file="annotations/train.json",
-                    data_prefix=dict(img="images/train/"),
-                    pipeline=[],
-                )
-            ),
-            test_dataloader=dict(dataset=dict(pipeline=TEST_PIPELINE)),
-            region_dir=str(tmp_path / "regions"),
-        )
-    )
-    cfg_path = tmp_path / "tiny_vild.py"
-    cfg.dump(str(cfg_path))
     spec = importlib.util.spec_from_file_location(
         "vild_precompute", REPO / "tools" / "vild_precompute.py"
     )
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     props = _gt_proposals(written["det_train"], tmp_path / "props.json")
-    assert (
-        tool.main(
-            [
-                str(cfg_path),
-                "--proposals",
-                str(props),
-                "--num-regions",
-                "2",
-                "--no-progress",
-                "--device",
-                "cpu",
-            ]
-        )
-        == 0
-    )
-    index = json.loads((tmp_path / "regions" / INDEX_NAME).read_text())
-    assert len(index["images"]) == 12 and index["meta"]["num_regions"] == 2
+    region_dir = tmp_path / "regions"
+    data = {"train_dataloader.dataset.data_root": str(root), "region_dir": str(region_dir)}
+    options = [f"{key}={value}" for key, value in (vild_options(VILD) | data).items()]
+    argv = [str(config_path(VILD)), "--proposals", str(props), "--num-regions", "2"]
+    assert tool.main([*argv, "--no-progress", "--device", "cpu", "--cfg-options", *options]) == 0
+    index = json.loads((region_dir / INDEX_NAME).read_text())
+    # the config's training set: the images with base boxes (filter_empty_gt)
+    with_boxes = {a["image_id"] for a in json.loads(written["det_train"].read_text())["annotations"]}
+    assert set(index["images"]) == {str(i) for i in with_boxes}
+    assert index["meta"]["num_regions"] == 2
+    # the tool embedded with the shrunk config's CLIP
+    assert index["embed_dim"] == vild_config(VILD).model.roi_head.bbox_head.embed_dim

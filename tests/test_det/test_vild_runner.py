@@ -4,70 +4,24 @@ from __future__ import annotations
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 
 from clipx.backbone.regions import RegionEmbedder
+from clipx.checkpoint import allow_mmengine_checkpoints
 from clipx.det import detect, draw_detections, load_detector
 from clipx.det.regions import FileProposals, precompute_regions
 from clipx.testing import TEST_RN, tiny_clip
 
-from .conftest import TEST_PIPELINE, tiny_vild, train_pipeline
+from .conftest import VILD_ENSEMBLE, VILD_TEXT, config_path, on_data, vild_config, vild_options
 from .test_precompute import _gt_proposals, _images
 
 pytestmark = [pytest.mark.mm, pytest.mark.slow]
 
 
-def _runner(root, work_dir, model: dict, region_dir=None) -> Runner:
-    return Runner(
-        model=model,
-        work_dir=str(work_dir),
-        default_scope="clipx",
-        train_dataloader=dict(
-            batch_size=2,
-            num_workers=0,
-            sampler=dict(type="InfiniteSampler", shuffle=True),
-            collate_fn=dict(type="pseudo_collate"),
-            dataset=dict(
-                type="mmdet.OpenVocabCocoDataset",
-                split="base",
-                data_root=str(root),
-                ann_file="annotations/train.json",
-                data_prefix=dict(img="images/train/"),
-                filter_cfg=dict(filter_empty_gt=True),
-                pipeline=train_pipeline(region_dir),
-            ),
-        ),
-        train_cfg=dict(type="IterBasedTrainLoop", max_iters=3),
-        optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01, momentum=0.9)),
-        test_dataloader=dict(
-            batch_size=3,
-            num_workers=0,
-            sampler=dict(type="DefaultSampler", shuffle=False),
-            collate_fn=dict(type="pseudo_collate"),
-            dataset=dict(
-                type="mmdet.OpenVocabCocoDataset",
-                split="all",
-                data_root=str(root),
-                ann_file="annotations/val.json",
-                data_prefix=dict(img="images/val/"),
-                test_mode=True,
-                pipeline=TEST_PIPELINE,
-            ),
-        ),
-        test_cfg=dict(type="TestLoop"),
-        test_evaluator=dict(
-            type="mmdet.OpenVocabCocoMetric", ann_file=str(root / "annotations" / "val.json")
-        ),
-        custom_hooks=[dict(type="mmdet.VocabularyHook")],
-        default_hooks=dict(checkpoint=dict(type="CheckpointHook", interval=3, by_epoch=False)),
-        randomness=dict(seed=0),
-    )
-
-
 def test_vild_text_trains_on_base_and_tests_on_all(det_set, tmp_path):
     root, _ = det_set
-    runner = _runner(root, tmp_path / "text", tiny_vild())
+    allow_mmengine_checkpoints()  # as tools/train.py: the checkpoints load with weights_only=True
+    runner = Runner.from_cfg(on_data(vild_config(VILD_TEXT), root, tmp_path / "text"))
     runner.train()
     model = runner.model
     assert model.base_class_names == ("circle", "square", "triangle", "cross")
@@ -80,16 +34,9 @@ def test_vild_text_trains_on_base_and_tests_on_all(det_set, tmp_path):
     assert saved["state_dict"]["_extra_state"]["base_class_names"] == list(model.base_class_names)
 
     # free-text detection with the saved detector (what tools/detect.py does)
-    cfg = Config(
-        dict(
-            default_scope="clipx",
-            model=tiny_vild(),
-            test_dataloader=dict(dataset=dict(pipeline=TEST_PIPELINE)),
-        )
+    detector = load_detector(
+        config_path(VILD_TEXT), tmp_path / "text" / "iter_3.pth", cfg_options=vild_options(VILD_TEXT)
     )
-    cfg_path = tmp_path / "tiny_vild.py"
-    cfg.dump(str(cfg_path))
-    detector = load_detector(cfg_path, tmp_path / "text" / "iter_3.pth")
     assert detector.base_class_names == model.base_class_names
     image = root / "images" / "val" / "000000.png"
     found = detect(detector, image, ["circle", "a star", "hexagon"], score_thr=0.0)
@@ -115,8 +62,9 @@ def test_vild_with_distillation_and_ensemble(det_set, tmp_path):
         proposals=props,
         progress=False,
     )
-    model = tiny_vild(distill_weight=0.5, image_head=True, ensemble=True)
-    runner = _runner(root, tmp_path / "ens", model, region_dir=region_dir)
+    # ViLD-ensemble: the image head learns from the distillation, tests score both heads
+    cfg = on_data(vild_config(VILD_ENSEMBLE), root, tmp_path / "ens", region_dir=region_dir)
+    runner = Runner.from_cfg(cfg)
     runner.train()
     assert "train/loss_distill" in runner.message_hub.log_scalars
     metrics = runner.test()

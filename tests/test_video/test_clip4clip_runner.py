@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import copy
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.runner import Runner
 
+from clipx.apis import read_config
 from clipx.evaluation.video_retrieval import video_retrieval_metrics
-from clipx.testing import TEST_VIT, tiny_clip
+from clipx.testing import TEST_VIT, shrink_options, tiny_clip
 from clipx.video import CLIP4Clip
+
+MEANP = Path(__file__).parents[2] / "configs/clip4clip/clip4clip_meanp_rn-tiny-64_shapes-world-video.py"
 
 # Runner.from_cfg prints plain-dict configs, so types are registry names here
 # (the config files use the classes).
@@ -40,23 +45,22 @@ def eval_dataset(root, ann, **kwargs) -> dict:
     )
 
 
+def meanp_on(root, ann, work_dir, **dataset) -> Config:
+    """The shipped meanP config, shrunk to the tiny CLIP, on generated clips (6 frames, batches of 2)."""
+    cfg = read_config(MEANP, cfg_options=shrink_options(MEANP))
+    cfg.work_dir, cfg.log_level = str(work_dir), "WARNING"
+    cfg.test_dataloader.update(batch_size=2, num_workers=0)
+    cfg.test_dataloader.dataset.update(
+        ann_file=str(ann), video_root=str(root / "videos"), num_frames=6, **dataset
+    )
+    return cfg
+
+
 def test_runner_test_scores_generated_clips_and_draws_them(video_set, tmp_path):
     root, written = video_set
     torch.manual_seed(0)
-    cfg = dict(
-        default_scope="clipx",
-        work_dir=str(tmp_path / "work"),
-        model=dict(type="CLIP4Clip", clip=CLIP),
-        test_dataloader=loader(eval_dataset(root, written["test"]["static_csv"])),
-        test_cfg=dict(type="TestLoop"),
-        test_evaluator=dict(type="VideoTextRetrieval", dual_softmax=True),
-        custom_hooks=[
-            dict(
-                type="VideoRetrievalVisHook", show_dir=str(tmp_path / "show"), num_queries=2, topk=3
-            )
-        ],
-        log_level="WARNING",
-    )
+    cfg = meanp_on(root, written["test"]["static_csv"], tmp_path / "work")
+    cfg.custom_hooks[0].update(show_dir=str(tmp_path / "show"), num_queries=2, topk=3)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     assert (
@@ -89,17 +93,9 @@ def test_runner_test_counts_unreadable_videos(video_set, tmp_path):
     (tmp_path / "videos" / "test_000000.mp4").unlink()
     (tmp_path / "videos" / "test_000003.mp4").write_bytes(b"not a video")
     for on_error, videos, skipped, empty in (("skip", 2, 2, 0), ("empty", 4, 0, 2)):
-        cfg = dict(
-            default_scope="clipx",
-            work_dir=str(tmp_path / on_error),
-            model=dict(type="CLIP4Clip", clip=CLIP),
-            test_dataloader=loader(
-                eval_dataset(tmp_path, written["test"]["static_csv"], on_error=on_error)
-            ),
-            test_cfg=dict(type="TestLoop"),
-            test_evaluator=dict(type="VideoTextRetrieval"),
-            log_level="WARNING",
-        )
+        ann = written["test"]["static_csv"]
+        cfg = meanp_on(tmp_path, ann, tmp_path / on_error, on_error=on_error)
+        cfg.custom_hooks = []
         metrics = Runner.from_cfg(cfg).test()
         assert metrics["video_retrieval/num_videos"] == videos, on_error
         assert metrics["video_retrieval/num_skipped_videos"] == skipped, on_error

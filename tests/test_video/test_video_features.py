@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,13 +11,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 
+from clipx.apis import read_config
 from clipx.backbone import FrozenCLIP
 from clipx.backbone.feature_cache import backbone_identity
 from clipx.data.classification import clip_eval_transform
-from clipx.testing import TEST_VIT, tiny_checkpoint
+from clipx.testing import TEST_RN, TEST_VIT, shrink_options, tiny_checkpoint
 from clipx.video import CLIP4Clip, VideoFeaturePairs, VideoTextPairs, precompute_frame_embeds
 from clipx.video.features import load_frame_features
 
@@ -142,37 +143,45 @@ def test_cached_frames_refuse_a_trainable_image_tower(video_set, ckpt):
         CLIP4Clip(clip=clip_cfg(ckpt)).aggregate_frames(torch.randn(2, 6, 7), mask)
 
 
-@pytest.mark.filterwarnings("ignore:.*context of 16 tokens")  # TEST_VIT's short context
-def test_tool_then_runner_trains_on_cached_frames(video_set, ckpt, tmp_path):
+SEQTRANSF = REPO / "configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-2000it_shapes-world-video-motion.py"
+
+
+def seqtransf_options(root: Path, ann: Path, ckpt: str, feature_dir: Path) -> dict:
+    """The shipped seqTransf config, shrunk: every CLIP a tiny ResNet with the same weights file
+    (so the tool and the runner share the backbone), on the generated clips, 2 iterations."""
+    tiny = {
+        key: ckpt if key.endswith(".checkpoint") else value
+        for key, value in shrink_options(SEQTRANSF).items()
+    }
+    return tiny | {
+        "train_dataloader.batch_size": 4,
+        "train_dataloader.dataset.feature_dir": str(feature_dir),
+        "train_dataloader.dataset.source.ann_file": str(ann),
+        "train_dataloader.dataset.source.video_root": str(root / "videos"),
+        "train_dataloader.dataset.source.num_frames": NUM_FRAMES,
+        "train_cfg.max_iters": 2,
+    }
+
+
+@pytest.mark.filterwarnings("ignore:.*context of 16 tokens")  # the tiny CLIPs' short context
+def test_tool_then_runner_trains_the_shipped_config_on_cached_frames(video_set, tmp_path):
     root, written = video_set
-    source = source_cfg(root, written["train"]["motion_json"], ckpt)
+    ckpt = str(tiny_checkpoint(tmp_path / "rn.pt", TEST_RN))
     feature_dir = tmp_path / "frames"
-    train = dict(
-        type="VideoFeaturePairs", feature_dir=str(feature_dir), source=source, clip=clip_cfg(ckpt)
-    )
-    cfg_text = "\n".join(
-        [
-            'default_scope = "clipx"',
-            f"model = dict(type='CLIP4Clip', clip={clip_cfg(ckpt)!r}, "
-            "aggregator=dict(type='TemporalTransformer', num_layers=1, max_frames=6))",
-            f"train_dataloader = dict(batch_size=4, num_workers=0, sampler=dict(type='InfiniteSampler'), "
-            f"collate_fn=dict(type='pseudo_collate'), dataset={train!r})",
-            "train_cfg = dict(type='IterBasedTrainLoop', max_iters=2)",
-            "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3))",
-        ]
-    )
-    config = tmp_path / "cached.py"
-    config.write_text(cfg_text)
+    options = seqtransf_options(root, written["train"]["motion_json"], ckpt, feature_dir)
     tool = subprocess.run(
         [
             sys.executable,
             "tools/video_precompute.py",
-            str(config),
+            str(SEQTRANSF),
             "--workers",
             "0",
             "--no-progress",
+            "--cfg-options",
+            *(f"{key}={value}" for key, value in options.items()),
         ],
         cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},  # this checkout's clipx, not an installed one
         capture_output=True,
         text=True,
     )
@@ -183,8 +192,9 @@ def test_tool_then_runner_trains_on_cached_frames(video_set, ckpt, tmp_path):
         Path(ckpt).resolve()
     )
 
-    cfg = Config.fromfile(config)
+    cfg = read_config(SEQTRANSF, cfg_options=options)
     cfg.work_dir, cfg.log_level = str(tmp_path / "work"), "WARNING"
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None  # validation reads the full set
     runner = Runner.from_cfg(cfg)
     before = [p.detach().clone() for p in runner.model.aggregator.parameters()]
     runner.train()

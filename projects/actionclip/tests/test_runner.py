@@ -9,14 +9,13 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from clipx.apis import read_config
 from clipx.evaluation.zeroshot import zero_shot_accuracy
-from clipx.testing import TEST_VIT
+from clipx.testing import shrink_options
 from projects.actionclip.actionclip import ActionCLIP
 
 CONFIGS = sorted((Path(__file__).parents[1] / "configs").glob("*.py"))
 DIRECTIONS = ("left", "right", "up", "down")
-# Runner.from_cfg prints plain-dict configs, so types are registry names here.
-CLIP = dict(type="FrozenCLIP", model_name=TEST_VIT)
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
@@ -28,50 +27,24 @@ def test_config_parses_and_builds_from_the_project(path):
     assert cfg.test_dataloader["dataset"]["classes"] == DIRECTIONS
 
 
-def dataset(root, clips_json) -> dict:
-    return dict(
-        type="VideoClassificationDataset",
-        ann_file=str(clips_json),
-        video_root=str(root / "videos"),
-        transform=dict(type="clip_eval_transform", clip=CLIP),
-        classes=DIRECTIONS,
-        label_key="direction",
-        num_frames=4,
-    )
+SEQTRANSF = next(p for p in CONFIGS if p.name.startswith("actionclip_seqtransf"))
 
 
-def loader(ds: dict, sampler: str) -> dict:
-    return dict(
-        batch_size=4,
-        num_workers=0,
-        sampler=dict(type=sampler, shuffle=sampler == "InfiniteSampler"),
-        collate_fn=dict(type="pseudo_collate"),
-        dataset=ds,
-    )
+def on_clips(path: Path, root: Path, clips_json: Path, work_dir: Path) -> Config:
+    """A shipped config, shrunk to the tiny CLIP, on the generated clips: 2 iterations of 4 clips."""
+    cfg = read_config(path, cfg_options=shrink_options(path))
+    cfg.work_dir, cfg.log_level = str(work_dir), "WARNING"
+    cfg.train_cfg.update(max_iters=2, val_interval=100)
+    for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
+        loader.update(batch_size=4, num_workers=0, persistent_workers=False)
+        loader.dataset.update(ann_file=str(clips_json), video_root=str(root / "videos"), num_frames=4)
+    return cfg
 
 
 @pytest.mark.filterwarnings("ignore:.*context of 16 tokens")
 def test_runner_trains_then_scores_like_classify(clip_set, tmp_path):
     root, written = clip_set
-    ds = dataset(root, written["clips"])
-    cfg = dict(
-        default_scope="clipx",
-        work_dir=str(tmp_path / "work"),
-        model=dict(
-            type="ActionCLIP",
-            clip=CLIP,
-            aggregator=dict(type="TemporalTransformer", num_layers=1, max_frames=4),
-            templates=["a shape moving {}", "a video of a shape going {}"],
-        ),
-        train_dataloader=loader(ds, "InfiniteSampler"),
-        train_cfg=dict(type="IterBasedTrainLoop", max_iters=2, val_interval=100),
-        optim_wrapper=dict(type="OptimWrapper", optimizer=dict(type="AdamW", lr=1e-3)),
-        test_dataloader=loader(ds, "DefaultSampler"),
-        test_cfg=dict(type="TestLoop"),
-        test_evaluator=dict(type="VideoClassAccuracy"),
-        default_hooks=dict(checkpoint=dict(type="CheckpointHook", interval=100, by_epoch=False)),
-        log_level="WARNING",
-    )
+    cfg = on_clips(SEQTRANSF, root, written["clips"], tmp_path / "work")
     runner = Runner.from_cfg(cfg)
     model: ActionCLIP = runner.model
     before = model.aggregator.frame_position.detach().clone()

@@ -45,7 +45,8 @@ class PatchPoolClassifier(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.clip = build_clip(clip)
         last = self.clip.dense_spec()[-1]
-        self.attend = nn.Conv2d(last.channels, 1, kernel_size=1, bias=False)  # a softmax ignores a bias
+        # no bias: the softmax over positions is blind to a constant, so a bias could never learn
+        self.attend = nn.Conv2d(last.channels, 1, kernel_size=1, bias=False)
         nn.init.zeros_(self.attend.weight)
         self.templates = templates
         self.fixed = Vocabulary(class_names, templates) if class_names is not None else None

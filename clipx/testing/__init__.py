@@ -1,4 +1,13 @@
-"""Tiny models and fake inputs for tests, in one place."""
+"""Tiny models and fake inputs for tests, in one place.
+
+* here: tiny random CLIPs (:func:`tiny_clip`, :func:`tiny_checkpoint`), fake
+  images, image-text pairs and segmentation batches;
+* :mod:`clipx.testing.shrink`: a shipped config's model made tiny and offline
+  (:func:`shrink_options` for ``clipx.apis.init_model(path, cfg_options=...)``);
+* :mod:`clipx.testing.batches`: a fake batch of any model family's declared
+  shapes and one step on it (:func:`fake_inputs`, :func:`fake_step`);
+* :mod:`clipx.testing.gradients`: which parameters a backward pass reached.
+"""
 
 from __future__ import annotations
 
@@ -116,3 +125,61 @@ def fake_seg_batch(batch: int, size: int, num_classes: int, *, seed: int = 0) ->
     gen = torch.Generator().manual_seed(seed)
     images = [torch.randint(0, 256, (3, size, size), generator=gen, dtype=torch.uint8) for _ in range(batch)]
     return dict(inputs=images, data_samples=fake_seg_samples(batch, size, num_classes, seed=seed))
+
+
+# ---------------------------------------------------------------- shipped configs, shrunk (they use the above)
+
+from .batches import (  # noqa: E402
+    FAKE_CLASSES,
+    FAKE_NOVEL_CLASSES,
+    FAMILIES,
+    fake_det_batch,
+    fake_inputs,
+    fake_step,
+    model_family,
+    prepare_like_hooks,
+)
+from .gradients import ZERO_AT_INIT, frozen_with_gradient, trainable_without_gradient  # noqa: E402
+from .shrink import (  # noqa: E402
+    ConfigShapeError,
+    derived_options,
+    shrink_config,
+    shrink_options,
+    tiny_backbone,
+    tiny_model_name,
+    untrained_backbone,
+)
+
+__all__ = [
+    "FAKE_CAPTIONS",
+    "FAKE_CLASSES",
+    "FAKE_NOVEL_CLASSES",
+    "FAMILIES",
+    "SEG_ARCHS",
+    "SEG_LABELS",
+    "TEST_RN",
+    "TEST_VIT",
+    "ZERO_AT_INIT",
+    "ConfigShapeError",
+    "derived_options",
+    "fake_det_batch",
+    "fake_images",
+    "fake_inputs",
+    "fake_seg_batch",
+    "fake_seg_samples",
+    "fake_step",
+    "frozen_with_gradient",
+    "model_family",
+    "prepare_like_hooks",
+    "shrink_config",
+    "shrink_options",
+    "tiny_backbone",
+    "tiny_checkpoint",
+    "tiny_clip",
+    "tiny_model_name",
+    "tiny_open_clip",
+    "tiny_segmentor",
+    "trainable_without_gradient",
+    "untrained_backbone",
+    "write_fake_pairs",
+]
