@@ -16,6 +16,8 @@ model["backbone"] = dict(  # noqa: F405
     type=ResNet,
     depth=18,
     num_stages=3,
+    strides=(1, 2, 2),
+    dilations=(1, 1, 1),
     out_indices=(0, 1, 2),
     frozen_stages=-1,
     norm_cfg=dict(type="BN", requires_grad=True),
