@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import torch
 from mmengine.logging import print_log
 
 from .frozen_clip import FrozenCLIP
@@ -79,7 +80,10 @@ def backbone_identity(clip: FrozenCLIP | Mapping) -> dict:
     """
     if isinstance(clip, Mapping):
         source = _weights_source(clip.get, built=False)
-        model = _build(clip)
+        # building draws random initial weights before the checkpoint loads: checking a cache
+        # must leave the run's random stream (sampling, initialisation) where it was
+        with torch.random.fork_rng(devices=[]):
+            model = _build(clip)
     else:
         source = _weights_source(lambda key: getattr(clip, key, None), built=True)
         model = clip

@@ -166,3 +166,11 @@ def test_settings_differences_recurse_and_report_missing_keys():
     assert settings_differences({"b": None}, {"b": {"c": 1}}) == [
         "b: None in the folder, {'c': 1} now"
     ]
+
+
+def test_identity_of_a_config_leaves_the_random_stream_alone(ckpt):
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    backbone_identity(dict(type="FrozenCLIP", model_name=TEST_VIT, checkpoint=str(ckpt)))
+    assert torch.equal(torch.rand(3), expected)
