@@ -38,7 +38,8 @@ words with them. ``text_width`` is W; ``context_length`` is L.
 
 **Dense image features.** ``dense_spec(indices)`` *declares*, without running
 the model, a :class:`FeatureSpec` (channels, stride) per level that
-``forward_dense(images, indices=...)`` returns; ``has_dense`` says whether the
+``forward_dense(images, indices=...)`` returns (``num_dense_levels`` levels
+can be indexed, negative indices count from the end); ``has_dense`` says whether the
 image tower has a dense path at all. A backbone without one (timm towers such
 as the convolutional-stem ViTs) raises :class:`DenseUnavailableError` from both,
 naming the architectures that have one. ``forward_dense`` returns
@@ -163,6 +164,9 @@ class CLIPBackbone(Protocol):
 
     @property
     def has_dense(self) -> bool: ...
+
+    @property
+    def num_dense_levels(self) -> int: ...
 
     @property
     def tower_kind(self) -> str: ...

@@ -376,6 +376,13 @@ class FrozenCLIP(nn.Module):
                 "clipx-ViT-tiny-8-64, ViT-B-32, RN50."
             )
 
+    @property
+    def num_dense_levels(self) -> int:
+        """How many levels ``dense_spec`` / ``forward_dense`` can index: ViT blocks, 5 ResNet stages, 0 without a dense path."""
+        if not self.has_dense:
+            return 0
+        return len(self.clip.visual.transformer.resblocks) if self.tower_kind == "vit" else 5
+
     def dense_spec(self, indices: Sequence[int] | None = None) -> list[FeatureSpec]:
         """Channels and stride of each map :meth:`forward_dense` returns, declared without a forward pass.
 
@@ -389,7 +396,7 @@ class FrozenCLIP(nn.Module):
         visual = self.clip.visual
         indices = tuple(indices or self.dense_indices)
         if self.tower_kind == "vit":
-            taken = resolve_indices(indices, len(visual.transformer.resblocks), "blocks")
+            taken = resolve_indices(indices, self.num_dense_levels, "blocks")
             stride = int(visual.patch_size[0])
             return [FeatureSpec(index=i, channels=int(visual.transformer.width), stride=stride) for i in taken]
         taken = resolve_indices(indices, 5, "stages (0 = stem, 1-4 = layer1-4)")

@@ -50,20 +50,23 @@ def test_global_embeddings_are_normalised_and_in_the_joint_space(clip):
 
 def test_declared_dense_spec_equals_what_forward_dense_returns(clip):
     if not clip.has_dense:
+        assert clip.num_dense_levels == 0
         with pytest.raises(DenseUnavailableError, match="no dense features.*clipx-RN-tiny-64"):
             clip.dense_spec()
         with pytest.raises(DenseUnavailableError, match="no dense features"):
             clip.forward_dense(fake_images(1, clip.image_size))
         return
     height, width = clip.image_size[0] * 2, clip.image_size[1]
-    specs = clip.dense_spec()
-    assert all(isinstance(s, FeatureSpec) for s in specs) and len(specs) == 2
-    dense = clip.forward_dense(fake_images(1, (height, width)))
+    assert len(clip.dense_spec()) == 2  # the constructor's (0, -1)
+    every = tuple(range(clip.num_dense_levels))
+    specs = clip.dense_spec(every)
+    assert all(isinstance(s, FeatureSpec) for s in specs) and [s.index for s in specs] == list(every)
+    dense = clip.forward_dense(fake_images(1, (height, width)), indices=every)
     for spec, level in zip(specs, dense.maps, strict=True):
         assert level.shape == (1, spec.channels, height // spec.stride, width // spec.stride)
     assert dense.embeds.shape[:2] == (1, clip.embed_dim)
     assert dense.embeds.shape[-2:] == dense.maps[-1].shape[-2:]
-    assert clip.dense_channels() == [s.channels for s in specs]
+    assert clip.dense_channels(every) == [s.channels for s in specs]
 
 
 def test_per_token_text_features_pool_to_encode_text(clip):
