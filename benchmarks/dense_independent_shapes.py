@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zeroshot_independent_shapes import COLOURS, SHAPES, _polygon  # noqa: E402
+from zeroshot_independent_shapes import COLOURS, SHAPES, polygon  # noqa: E402
 
 NOVEL = ("star", "hexagon")
 
@@ -56,7 +56,7 @@ def draw_scene(rng: np.random.Generator, size: int, max_objects: int = 3):
                 cv2.circle(canvas, (int(cx), int(cy)), int(r), colour, thickness=-1)
         else:
             angle = rng.uniform(-0.2, 0.2) if shape in ("square", "cross") else rng.uniform(0, 6.3)
-            points = _polygon(shape, cx, cy, r, angle)
+            points = polygon(shape, cx, cy, r, angle)
             for canvas, colour in ((image, rgb), (mask, 1)):
                 cv2.fillPoly(canvas, [points], colour)
         objects.append((shape, mask.astype(bool)))

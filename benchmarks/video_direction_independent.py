@@ -27,7 +27,7 @@ import torch
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zeroshot_independent_shapes import COLOURS, SHAPES, _polygon  # noqa: E402
+from zeroshot_independent_shapes import COLOURS, SHAPES, polygon  # noqa: E402
 
 from clipx.apis import expect_model_type, init_model  # noqa: E402
 from clipx.evaluation.video_retrieval import reversal_accuracy  # noqa: E402
@@ -42,7 +42,7 @@ def draw_shape(image, shape, colour, cx, cy, r, angle) -> None:
     if shape == "circle":
         cv2.circle(image, (int(cx), int(cy)), int(r), rgb, thickness=-1, lineType=cv2.LINE_AA)
     else:
-        cv2.fillPoly(image, [_polygon(shape, cx, cy, r, angle)], rgb, lineType=cv2.LINE_AA)
+        cv2.fillPoly(image, [polygon(shape, cx, cy, r, angle)], rgb, lineType=cv2.LINE_AA)
 
 
 def draw_clip(objects, size: int, frames: int, background: np.ndarray) -> list[np.ndarray]:

@@ -33,7 +33,8 @@ COLOURS = {  # plain, saturated values, unlike the training generator's jittered
 SHAPES = ("circle", "square", "triangle", "star", "hexagon", "cross")
 
 
-def _polygon(shape: str, cx: float, cy: float, r: float, angle: float) -> np.ndarray:
+def polygon(shape: str, cx: float, cy: float, r: float, angle: float) -> np.ndarray:
+    """The outline of ``shape`` centred at (cx, cy), radius r, rotated by ``angle`` degrees (OpenCV points)."""
     if shape == "square":
         pts = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
         pts = [(x * 0.8, y * 0.8) for x, y in pts]
@@ -68,7 +69,7 @@ def draw(shape: str, colour: str, size: int, rng: np.random.Generator) -> np.nda
         cv2.circle(image, (int(cx), int(cy)), int(r), rgb, thickness=-1, lineType=cv2.LINE_AA)
     else:
         angle = rng.uniform(-0.2, 0.2) if shape in ("square", "cross") else rng.uniform(0, 2 * np.pi)
-        cv2.fillPoly(image, [_polygon(shape, cx, cy, r, angle)], rgb, lineType=cv2.LINE_AA)
+        cv2.fillPoly(image, [polygon(shape, cx, cy, r, angle)], rgb, lineType=cv2.LINE_AA)
     return image
 
 

@@ -77,3 +77,33 @@ def test_nothing_outside_the_backbone_touches_the_open_clip_model():
         for line, expr in reach_throughs(path.read_text(encoding="utf-8"))
     ]
     assert not offenders, "Use the head contract (clipx/backbone/contract.py) instead of:\n" + "\n".join(offenders)
+
+
+def private_imports(source: str) -> list[tuple[int, str]]:
+    """(line, name) of every ``from <clipx/project module> import _name`` (dunder names aside)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        own = node.level > 0 or (node.module or "").split(".")[0] in {"clipx", "projects", "tools"}
+        own = own or (node.module or "") in LOCAL_MODULES
+        for alias in node.names if own else ():
+            if alias.name.startswith("_") and not alias.name.startswith("__"):
+                found.append((node.lineno, f"{node.module}.{alias.name}"))
+    return found
+
+
+LOCAL_MODULES = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} | {p.stem for p in (ROOT / "tools").glob("*.py")}
+
+
+def test_the_private_import_checker_finds_one():
+    assert private_imports("from .inference import _test_pipeline") == [(1, "inference._test_pipeline")]
+    assert private_imports("from numpy._core.multiarray import _reconstruct") == []
+
+
+def test_no_module_imports_another_modules_private_names():
+    files = [*_checked_files(), *sorted((ROOT / "benchmarks").glob("*.py")), *sorted((ROOT / "clipx").rglob("*.py"))]
+    offenders = sorted(
+        {f"{p.relative_to(ROOT)}:{line}: {name}" for p in files for line, name in private_imports(p.read_text(encoding="utf-8"))}
+    )
+    assert not offenders, "make what is shared public and documented:\n" + "\n".join(offenders)

@@ -38,7 +38,8 @@ def load_detector(
     return model
 
 
-def _test_pipeline(model: ViLD) -> Compose:
+def inference_pipeline(model: ViLD) -> Compose:
+    """The model's test pipeline without its image loader, for images already in memory."""
     steps = [s for s in model.cfg.test_dataloader.dataset.pipeline if not _is_loader(s)]
     with mmdet_scope():
         return Compose(steps)
@@ -81,7 +82,7 @@ def detect(
         model.set_vocabulary(class_names)
     shape = bgr.shape[:2]
     results = dict(img=bgr, img_path=path, img_id=0, img_shape=shape, ori_shape=shape)
-    data = pseudo_collate([_test_pipeline(model)(results)])
+    data = pseudo_collate([inference_pipeline(model)(results)])
     pred = model.test_step(data)[0].pred_instances
     pred = pred[pred.scores >= score_thr]
     pred.names = [model.vocabulary.names[i] for i in pred.labels.tolist()]

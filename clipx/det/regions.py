@@ -43,11 +43,11 @@ class RPNProposals:
     """The top ``num_regions`` proposals of a trained detector's RPN, in original pixels."""
 
     def __init__(self, model, num_regions: int) -> None:
-        from .inference import _test_pipeline
+        from .inference import inference_pipeline
 
         self.model = model.eval()
         self.model.rpn_head.test_cfg.max_per_img = int(num_regions)
-        self.pipeline: Compose = _test_pipeline(model)
+        self.pipeline: Compose = inference_pipeline(model)
 
     @torch.no_grad()
     def __call__(
