@@ -11,9 +11,10 @@ from mmengine.config import Config
 from mmengine.evaluator import BaseMetric
 from mmengine.runner import Runner
 
+from clipx.apis import read_config
 from clipx.evaluation import ZeroShotClassifierModel, class_logits
 from clipx.registry import METRICS, find_defining_modules
-from clipx.testing import TEST_VIT
+from clipx.testing import shrink_options
 from projects.clip_adapter.clip_adapter import (
     CLIPAdapterClassifier,
     FewShotImageFolder,
@@ -21,8 +22,6 @@ from projects.clip_adapter.clip_adapter import (
 )
 
 CONFIGS = sorted((Path(__file__).parents[1] / "configs").glob("*.py"))
-# Runner.from_cfg prints plain-dict configs, so types are registry names here.
-CLIP = dict(type="FrozenCLIP", model_name=TEST_VIT)
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
@@ -46,36 +45,25 @@ def test_config_parses_and_names_the_project(path):
         assert hook["type"] is TipAdapterCacheHook and hook["dataset"]["shots"] == shots
 
 
-def split(root: Path, name: str, **kwargs) -> dict:
-    return dict(
-        type="FewShotImageFolder",
-        root=str(root / name),
-        classes_file="../classes.txt",
-        transform=dict(type="clip_eval_transform", clip=CLIP),
-        **kwargs,
-    )
+def config(prefix: str) -> Path:
+    return next(p for p in CONFIGS if p.name.startswith(prefix))
 
 
-def loader(dataset: dict, sampler: str) -> dict:
-    return dict(
-        batch_size=4,
-        num_workers=0,
-        sampler=dict(type=sampler, shuffle=sampler == "InfiniteSampler"),
-        dataset=dataset,
-    )
-
-
-def run_cfg(root: Path, work_dir: Path, model: dict, **extra) -> dict:
-    return dict(
-        default_scope="clipx",
-        work_dir=str(work_dir),
-        model=dict(type="CLIPAdapterClassifier", clip=CLIP, templates="name", **model),
-        test_dataloader=loader(split(root, "test"), "DefaultSampler"),
-        test_cfg=dict(type="TestLoop"),
-        test_evaluator=dict(type="ZeroShotAccuracy", topk=(1,), prefix="fewshot"),
-        log_level="WARNING",
-        **extra,
-    )
+def on_fewshot(path: Path, root: Path, work_dir: Path, options: dict | None = None) -> Config:
+    """A shipped config, shrunk to a tiny CLIP, on the tiny few-shot set: 3 iterations of 4 images."""
+    cfg = read_config(path, cfg_options=shrink_options(path) | (options or {}))
+    cfg.work_dir, cfg.log_level = str(work_dir), "WARNING"
+    for name in ("train_dataloader", "val_dataloader", "test_dataloader"):
+        if cfg.get(name) is not None:
+            cfg[name].update(batch_size=4, num_workers=0, persistent_workers=False)
+            cfg[name].dataset.root = str(root / ("train" if name == "train_dataloader" else "test"))
+    for hook in cfg.get("custom_hooks", []):
+        hook.dataset.root = str(root / "train")
+    if cfg.get("train_cfg") is not None:
+        cfg.train_cfg.update(max_iters=3, val_interval=3)
+        cfg.default_hooks.checkpoint.interval = 3
+    cfg.test_evaluator = [cfg.test_evaluator, dict(type="ClipxTestKeepLogits")]
+    return cfg
 
 
 @METRICS.register_module(name="ClipxTestKeepLogits", force=True)
@@ -97,22 +85,8 @@ class KeepLogits(BaseMetric):
 
 
 def test_runner_trains_the_adapter_then_tests(fewshot_root, tmp_path):
-    train_set = split(fewshot_root, "train", shots=2, seed=0)
-    train_set["transform"] = dict(type="clip_flip_train_transform", clip=CLIP)
-    cfg = run_cfg(
-        fewshot_root,
-        tmp_path / "work",
-        dict(adapter=dict(type="ResidualAdapter", ratio=0.6)),
-        train_dataloader=loader(train_set, "InfiniteSampler"),
-        train_cfg=dict(type="IterBasedTrainLoop", max_iters=3, val_interval=3),
-        val_dataloader=loader(split(fewshot_root, "test"), "DefaultSampler"),
-        val_cfg=dict(type="ValLoop"),
-        val_evaluator=dict(type="ZeroShotAccuracy", topk=(1,), prefix="fewshot"),
-        optim_wrapper=dict(type="OptimWrapper", optimizer=dict(type="AdamW", lr=1e-2)),
-        default_hooks=dict(checkpoint=dict(type="CheckpointHook", interval=3, by_epoch=False)),
-    )
-    cfg["test_evaluator"] = [cfg["test_evaluator"], dict(type="ClipxTestKeepLogits")]
-    runner = Runner.from_cfg(cfg)
+    path = config("clip-adapter_rn-tiny-64_1xb32-1000it_shapes-world-fewshot-1shot")
+    runner = Runner.from_cfg(on_fewshot(path, fewshot_root, tmp_path / "work"))
     model: CLIPAdapterClassifier = runner.model
     before = model.adapter.fc[0].weight.detach().clone()
     clip_before = next(model.clip.parameters()).detach().clone()
@@ -135,21 +109,17 @@ def test_runner_trains_the_adapter_then_tests(fewshot_root, tmp_path):
 
 
 def test_tip_adapter_hook_fills_the_cache_before_testing(fewshot_root, tmp_path):
-    cfg = run_cfg(
-        fewshot_root,
-        tmp_path / "work",
-        dict(cache=dict(type="TipAdapterCache", alpha=2.0, beta=5.5)),
-        custom_hooks=[dict(type="TipAdapterCacheHook", dataset=split(fewshot_root, "train"))],
-    )
-    cfg["test_evaluator"] = [cfg["test_evaluator"], dict(type="ClipxTestKeepLogits")]
-    runner = Runner.from_cfg(cfg)
+    path = config("tip-adapter_rn-tiny-64_shapes-world-fewshot-4shot")
+    runner = Runner.from_cfg(on_fewshot(path, fewshot_root, tmp_path / "work"))
     metrics = runner.test()
     cache = runner.model.cache
-    assert cache.keys.shape == (16, 32)
+    assert cache.keys.shape == (16, runner.model.clip.embed_dim)
     assert cache.class_names == ("pink circle", "pink heart", "red circle", "red heart")
     assert torch.bincount(cache.labels).tolist() == [4, 4, 4, 4]
     # the test images were scored with the filled cache: Tip-Adapter's logits worked out by hand
-    expected, labels = tip_adapter_logits_by_hand(runner.model, fewshot_root, alpha=2.0, beta=5.5)
+    expected, labels = tip_adapter_logits_by_hand(
+        runner.model, fewshot_root, alpha=cache.alpha, beta=cache.beta
+    )
     (kept,) = [m for m in runner.test_evaluator.metrics if isinstance(m, KeepLogits)]
     got = torch.stack([kept.logits[i] for i in range(len(labels))])
     torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
@@ -173,7 +143,7 @@ def tip_adapter_logits_by_hand(model, root: Path, *, alpha: float, beta: float):
     keys, key_labels, names = _embed_split(model.clip, root, "train")
     queries, labels, test_names = _embed_split(model.clip, root, "test")
     assert test_names == names
-    class_embeds = model.clip.embed_classes(names, templates="name")
+    class_embeds = model.class_embeds(names)
     logits = model.clip.logit_scale * queries @ class_embeds.T
     one_hot = torch.nn.functional.one_hot(key_labels, len(names)).float()
     cache = alpha * torch.exp(-beta * (1 - queries @ keys.T)) @ one_hot
@@ -182,12 +152,8 @@ def tip_adapter_logits_by_hand(model, root: Path, *, alpha: float, beta: float):
 
 
 def test_tip_adapter_hook_refuses_a_model_without_cache(fewshot_root, tmp_path):
-    cfg = run_cfg(
-        fewshot_root,
-        tmp_path / "work",
-        {},
-        custom_hooks=[dict(type="TipAdapterCacheHook", dataset=split(fewshot_root, "train"))],
-    )
+    path = config("tip-adapter_rn-tiny-64_shapes-world-fewshot-4shot")
+    cfg = on_fewshot(path, fewshot_root, tmp_path / "work", {"model.cache": None})
     with pytest.raises(TypeError, match="CLIPAdapterClassifier without a cache"):
         Runner.from_cfg(cfg).test()
 
