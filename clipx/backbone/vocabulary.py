@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
@@ -82,14 +82,6 @@ class Vocabulary:
         metainfo = getattr(samples[0], "metainfo", None) if len(samples) else None
         return cls.from_metainfo(metainfo, templates, owner=owner)
 
-    def with_names(self, names: Sequence[str]) -> Vocabulary:
-        """The same templates over other names."""
-        return replace(self, names=tuple(names))
-
-    def with_templates(self, templates: str | Sequence[str] | None) -> Vocabulary:
-        """The same names with other templates (None: the backbone's default)."""
-        return replace(self, templates=templates)
-
     def embed(self, backbone: CLIPBackbone) -> torch.Tensor:
         """(C, D) L2-normalised class embeddings (the prompt ensemble, cached by the backbone)."""
         return backbone.embed_classes(list(self.names), templates=self.templates)
@@ -98,18 +90,8 @@ class Vocabulary:
         """(C, K, D) L2-normalised embeddings, one per template (cached by the backbone)."""
         return backbone.embed_prompts(list(self.names), templates=self.templates)
 
-    def index(self, name: str) -> int:
-        """The label value of ``name``."""
-        try:
-            return self.names.index(name)
-        except ValueError:
-            raise KeyError(f"{name!r} is not in the vocabulary {list(self.names)}.") from None
-
     def __len__(self) -> int:
         return len(self.names)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.names
 
     def __iter__(self):
         return iter(self.names)

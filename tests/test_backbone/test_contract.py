@@ -138,7 +138,11 @@ def test_a_trainable_text_tower_gets_prompt_embeddings_with_gradients():
     assert embeds.requires_grad
     embeds.sum().backward()
     assert any(p.grad is not None for p in clip.parameters() if p.requires_grad)
-    assert clip.prompt_bank.misses == 0  # nothing was cached
+    classes = clip.embed_classes(["circle", "square"], templates=["a {}"])
+    assert classes.requires_grad
+    again = clip.embed_classes(["circle", "square"], templates=["a {}"])
+    assert again is not classes  # encoded anew: nothing is cached while the text tower trains
+    assert clip.prompt_bank.hits == clip.prompt_bank.misses == 0
 
 
 def test_channels_last_keeps_values():
