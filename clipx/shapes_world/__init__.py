@@ -48,7 +48,7 @@ from .detection import write_detection, write_detection_split
 from .image_text import read_caption_csv, write_image_text, write_retrieval
 from .motion import DIRECTIONS, Motion, MovingScene, VideoWorldConfig, render_clip, sample_group
 from .render import ShapesRenderer, mask_to_box
-from .scene import Background, Scene, ShapeObject, image_rng, sample_scene
+from .scene import Background, Scene, ShapeObject, Style, image_rng, sample_scene
 from .segmentation import read_split_record, write_segmentation
 from .video import write_video_split
 from .vocabulary import (
@@ -58,6 +58,8 @@ from .vocabulary import (
     DEFAULT_NOVEL_SHAPES,
     DEFAULT_SHAPES,
     DEFAULT_SIZES,
+    FILLS,
+    PLAIN_BACKGROUNDS,
     SHAPES,
 )
 
@@ -69,6 +71,8 @@ __all__ = [
     "DEFAULT_SHAPES",
     "DEFAULT_SIZES",
     "DIRECTIONS",
+    "FILLS",
+    "PLAIN_BACKGROUNDS",
     "SHAPES",
     "Background",
     "Motion",
@@ -77,6 +81,7 @@ __all__ = [
     "ShapeObject",
     "ShapesRenderer",
     "ShapesWorldConfig",
+    "Style",
     "VideoWorldConfig",
     "caption_clip",
     "caption_scene",

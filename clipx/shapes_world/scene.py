@@ -1,6 +1,7 @@
 """Scene descriptions and the random scene sampler of the shapes world.
 
-A :class:`Scene` (background + :class:`ShapeObject` list + pixel noise) holds
+A :class:`Scene` (background + :class:`ShapeObject` list + pixel noise + a
+:class:`Style`) holds
 everything needed to draw one image deterministically; :func:`sample_scene`
 draws one from a ``numpy`` generator, and :func:`image_rng` gives every image
 its own generator, seeded by ``(seed, crc32(stream), index)``, so output does
@@ -37,6 +38,12 @@ class ShapeObject:
             ``SHAPE_EXTENT * radius`` around ``center``.
         rotation: degrees, clockwise on screen.
         rgb: the jittered shade actually drawn.
+        fill: how it is filled, one of
+            :data:`~clipx.shapes_world.vocabulary.FILLS`.
+        fill_amount: the fill's strength: rim brightness factor
+            (``'outlined'``), ramp or speckle amplitude as a fraction of the
+            shade (``'shaded'``, ``'textured'``); unused for ``'solid'``.
+        fill_angle: direction of the ``'shaded'`` ramp, in degrees.
     """
 
     shape: str
@@ -46,6 +53,9 @@ class ShapeObject:
     radius: float
     rotation: float
     rgb: tuple[int, int, int]
+    fill: str = "solid"
+    fill_amount: float = 0.0
+    fill_angle: float = 0.0
 
     @property
     def name(self) -> str:
@@ -55,15 +65,17 @@ class ShapeObject:
 
 @dataclass(frozen=True)
 class Background:
-    """A low-contrast, nearly grey background.
+    """A background: a muted main colour, a second one, and a pattern between them.
 
     Attributes:
         kind: one of :data:`~clipx.shapes_world.vocabulary.BACKGROUNDS`.
         colour: main RGB.
-        other: second RGB (gradient end, stripe/check colour, noise amplitude).
+        other: second RGB (gradient end, stripe/check/blob colour).
         angle: gradient/stripe direction in degrees.
-        period: stripe period, check size or noise blob size, in pixels.
-        seed: seed of the ``'noise'`` kind's blobs.
+        period: stripe period, check size or blob size, in pixels.
+        seed: seed of the random kinds (blobs, texture, per-pixel noise).
+        amplitude: standard deviation of the ``'grey_noise'`` /
+            ``'colour_noise'`` kinds, in grey levels.
     """
 
     kind: str
@@ -72,6 +84,26 @@ class Background:
     angle: float
     period: float
     seed: int
+    amplitude: float = 0.0
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a scene is drawn where its captions say nothing; the default is the plain look.
+
+    Attributes:
+        antialias: objects drawn with coverage-weighted edges (else hard edges).
+        blur: Gaussian blur sigma in pixels applied to the finished image (0: none).
+        jpeg_quality: the image passes through JPEG at this quality (0: not).
+        clutter: how many non-shape marks (lines, arcs, dots) lie behind the objects.
+        seed: seed of the clutter and of ``'textured'`` fills.
+    """
+
+    antialias: bool = True
+    blur: float = 0.0
+    jpeg_quality: int = 0
+    clutter: int = 0
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +116,7 @@ class Scene:
         objects: shapes in drawing order (later ones on top).
         noise_std: standard deviation of the pixel noise added last.
         noise_seed: seed of that noise.
+        style: edges, blur, compression and clutter.
     """
 
     image_size: int
@@ -91,6 +124,7 @@ class Scene:
     objects: tuple[ShapeObject, ...]
     noise_std: float
     noise_seed: int
+    style: Style = Style()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (for annotation files)."""
@@ -114,18 +148,42 @@ def _jitter_shade(
 
 def _sample_background(cfg: ShapesWorldConfig, rng: np.random.Generator) -> Background:
     kind = cfg.backgrounds[int(rng.integers(len(cfg.backgrounds)))]
-    base = rng.uniform(50.0, 175.0) + rng.uniform(-12.0, 12.0, 3)
-    contrast = rng.uniform(12.0, 35.0) * rng.choice([-1.0, 1.0]) + rng.uniform(-6.0, 6.0, 3)
+    base = rng.uniform(50.0, 175.0) + rng.uniform(-cfg.tint, cfg.tint, 3)
+    contrast = rng.uniform(*cfg.contrast) * rng.choice([-1.0, 1.0]) + rng.uniform(-6.0, 6.0, 3)
     other = np.clip(base + contrast, 0, 255)
     scale = cfg.image_size / 64.0
     return Background(
         kind=kind,
-        colour=tuple(int(v) for v in np.rint(base)),
+        colour=tuple(int(v) for v in np.clip(np.rint(base), 0, 255)),
         other=tuple(int(v) for v in np.rint(other)),
         angle=float(rng.uniform(0.0, 360.0)),
         period=float(rng.uniform(4.0, 12.0) * scale),
         seed=int(rng.integers(2**31)),
+        amplitude=float(rng.uniform(12.0, 55.0)) if kind.endswith("_noise") else 0.0,
     )
+
+
+def _sample_style(cfg: ShapesWorldConfig, rng: np.random.Generator) -> Style:
+    draws = rng.random(4)
+    scale = cfg.image_size / 64.0
+    return Style(
+        antialias=bool(draws[0] >= cfg.aliased),
+        blur=float(rng.uniform(0.3, 1.0) * scale) if draws[1] < cfg.blur else 0.0,
+        jpeg_quality=int(rng.integers(25, 91)) if draws[2] < cfg.jpeg else 0,
+        clutter=int(rng.integers(1, 7)) if draws[3] < cfg.clutter else 0,
+        seed=int(rng.integers(2**31)),
+    )
+
+
+def _sample_fill(cfg: ShapesWorldConfig, rng: np.random.Generator) -> dict[str, Any]:
+    fill = cfg.fills[int(rng.integers(len(cfg.fills)))]
+    if fill == "outlined":  # a rim clearly darker or lighter than the fill
+        amount = rng.uniform(0.45, 0.75) if rng.random() < 0.5 else rng.uniform(1.3, 1.6)
+    elif fill in ("shaded", "textured"):
+        amount = rng.uniform(0.12, 0.3)
+    else:
+        amount = 0.0
+    return dict(fill=fill, fill_amount=float(amount), fill_angle=float(rng.uniform(0.0, 360.0)))
 
 
 def min_distance(radius_a: float, radius_b: float) -> float:
@@ -169,6 +227,7 @@ def _place(
                     radius=float(radius),
                     rotation=float(rng.uniform(-max_rot, max_rot)),
                     rgb=_jitter_shade(COLOURS[colour], cfg.shade_jitter, rng),
+                    **_sample_fill(cfg, rng),
                 )
     return None
 
@@ -211,4 +270,5 @@ def sample_scene(
         objects=tuple(placed),
         noise_std=float(rng.uniform(*cfg.noise_std)),
         noise_seed=int(rng.integers(2**31)),
+        style=_sample_style(cfg, rng),
     )

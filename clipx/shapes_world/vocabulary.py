@@ -25,8 +25,26 @@ COLOURS: dict[str, tuple[int, int, int]] = {
 DEFAULT_SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "star", "hexagon", "cross")
 DEFAULT_COLOURS: tuple[str, ...] = ("red", "green", "blue", "yellow", "purple", "orange")
 # Object radius as a fraction of the image side, drawn uniformly from the range.
-DEFAULT_SIZES: dict[str, tuple[float, float]] = {"small": (0.09, 0.13), "large": (0.18, 0.25)}
-BACKGROUNDS: tuple[str, ...] = ("noise", "gradient", "stripes", "checker")
+DEFAULT_SIZES: dict[str, tuple[float, float]] = {"small": (0.09, 0.14), "large": (0.17, 0.27)}
+# The narrower ranges of the plain world.
+PLAIN_SIZES: dict[str, tuple[float, float]] = {"small": (0.09, 0.13), "large": (0.18, 0.25)}
+# Background kinds. ``noise`` is smooth blobs; ``grey_noise`` / ``colour_noise``
+# are strong per-pixel noise; ``texture`` is several octaves of coloured blobs.
+BACKGROUNDS: tuple[str, ...] = (
+    "flat",
+    "gradient",
+    "stripes",
+    "checker",
+    "noise",
+    "texture",
+    "grey_noise",
+    "colour_noise",
+)
+# The four low-contrast kinds of the plain world (``ShapesWorldConfig.plain()``).
+PLAIN_BACKGROUNDS: tuple[str, ...] = ("noise", "gradient", "stripes", "checker")
+# How an object is filled: one flat shade, a flat shade with a darker or lighter
+# rim, a brightness ramp across the shape, or a speckle of its own hue.
+FILLS: tuple[str, ...] = ("solid", "outlined", "shaded", "textured")
 IMAGE_FORMATS: tuple[str, ...] = ("png", "jpg")
 # The shapes the segmentation and detection writers hold out of training by default.
 DEFAULT_NOVEL_SHAPES: tuple[str, ...] = ("star", "hexagon")

@@ -12,12 +12,16 @@ from PIL import Image
 
 from clipx.shapes_world import (
     BACKGROUNDS,
+    COLOURS,
+    FILLS,
+    PLAIN_BACKGROUNDS,
     SHAPES,
     Background,
     Scene,
     ShapeObject,
     ShapesRenderer,
     ShapesWorldConfig,
+    Style,
     caption_scene,
     caption_variants,
     class_names,
@@ -248,7 +252,7 @@ def _ring(mask: np.ndarray) -> np.ndarray:
 
 
 def test_masks_are_nonempty_and_match_the_drawn_colour():
-    cfg = ShapesWorldConfig(shapes=tuple(SHAPES))
+    cfg = ShapesWorldConfig.plain(shapes=tuple(SHAPES))
     renderer = ShapesRenderer()
     for scene, _ in _scenes(cfg, 100):
         image, masks = renderer.render(scene)
@@ -265,6 +269,63 @@ def test_masks_are_nonempty_and_match_the_drawn_colour():
             assert np.abs(inside - obj.rgb).max() < 10, (obj, inside)
             assert np.abs(image[_ring(mask)].astype(float).mean(axis=0) - obj.rgb).max() > 20
         assert (np.sum(masks, axis=0) <= 1).all()  # masks are disjoint
+
+
+def test_rendering_variation_covers_every_kind_and_only_changes_pixels():
+    cfg = ShapesWorldConfig(shapes=tuple(SHAPES))
+    kinds, fills, flags = set(), set(), {"aliased": 0, "blur": 0, "jpeg": 0, "clutter": 0}
+    renderer = ShapesRenderer()
+    for scene, _ in _scenes(cfg, 300):
+        kinds.add(scene.background.kind)
+        fills.update(o.fill for o in scene.objects)
+        style = scene.style
+        flags["aliased"] += not style.antialias
+        flags["blur"] += style.blur > 0
+        flags["jpeg"] += style.jpeg_quality > 0
+        flags["clutter"] += style.clutter > 0
+    assert kinds == set(BACKGROUNDS) and fills == set(FILLS)
+    assert all(40 < n < 130 for n in flags.values()), flags  # about a quarter each
+    # The style changes the picture, never the masks (with the same edges).
+    scene = next(s for s, _ in _scenes(cfg, 300) if s.style.antialias and s.style.blur > 0)
+    plain = Scene(**{**vars(scene), "style": Style()})
+    image, masks = renderer.render(scene)
+    plain_image, plain_masks = renderer.render(plain)
+    assert all(np.array_equal(a, b) for a, b in zip(masks, plain_masks, strict=True))
+    assert not np.array_equal(image, plain_image)
+
+
+def _base_colour(rgb: np.ndarray) -> str:
+    return min(COLOURS, key=lambda c: np.abs(np.asarray(COLOURS[c]) - rgb).sum())
+
+
+def test_every_fill_keeps_the_colour_word_and_outlines_show_a_rim():
+    cfg = ShapesWorldConfig(backgrounds=("flat",), blur=0.0, jpeg=0.0, noise_std=(0.0, 0.0))
+    renderer = ShapesRenderer()
+    seen = set()
+    for scene, _ in _scenes(cfg, 150):
+        image, masks = renderer.render(scene)
+        for obj, mask in zip(scene.objects, masks, strict=True):
+            core = _erode(_erode(_erode(mask)))  # clear of a rim of up to 1.5 px
+            if core.sum() < 4:
+                continue
+            seen.add(obj.fill)
+            mean = image[core].astype(float).mean(axis=0)
+            assert np.abs(mean - obj.rgb).max() < 25, (obj, mean)  # fills vary around the shade
+            assert _base_colour(np.asarray(obj.rgb)) == obj.colour, obj
+            if obj.fill == "outlined":
+                rim = mask & ~_erode(mask)
+                rim_level, core_level = image[rim].mean(), image[core].mean()
+                darker = obj.fill_amount < 1.0
+                assert (rim_level < core_level) == darker, (obj, rim_level, core_level)
+    assert seen == set(FILLS)
+
+
+def test_plain_world_is_the_narrow_one():
+    plain = ShapesWorldConfig.plain()
+    assert plain.backgrounds == PLAIN_BACKGROUNDS and plain.fills == ("solid",)
+    for scene, _ in _scenes(plain, 50):
+        assert scene.style == Style(antialias=True, seed=scene.style.seed)
+        assert {o.fill for o in scene.objects} == {"solid"}
 
 
 def test_mask_to_box_of_empty_mask_is_none():
@@ -296,6 +357,9 @@ def test_unknown_shape_is_named_with_known_ones():
         ({"image_size": 8}, "image_size=8"),
         ({"seed": -1}, "seed=-1"),
         ({"image_format": "gif"}, "'gif'"),
+        ({"fills": ("solid", "striped")}, "'striped'.*Known fills"),
+        ({"blur": 1.5}, "blur=1.5"),
+        ({"contrast": (40, 20)}, "contrast"),
     ],
 )
 def test_config_errors_name_the_bad_value(kwargs, match):
