@@ -114,10 +114,12 @@ def mask_to_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1
 
 
-def _downsample(canvas: Image.Image, size: int) -> np.ndarray:
-    if canvas.size[0] != size:
-        canvas = canvas.resize((size, size), Image.Resampling.BOX)
-    return np.asarray(canvas, dtype=np.float32) / 255.0
+def _window(obj: ShapeObject, size: int) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) pixel window, clipped to the image, that holds ``obj``'s outline with a margin."""
+    points = outline(obj)
+    x0, y0 = np.floor(points.min(axis=0)).astype(int) - 2
+    x1, y1 = np.ceil(points.max(axis=0)).astype(int) + 2
+    return max(int(x0), 0), max(int(y0), 0), min(int(x1), size), min(int(y1), size)
 
 
 def rim_width(obj: ShapeObject, size: int) -> float:
@@ -139,22 +141,31 @@ class ShapesRenderer:
             raise ValueError(f"supersample={supersample!r}; use a positive integer.")
         self.supersample = supersample
 
-    def _raster(self, obj: ShapeObject, size: int, ss: int) -> Image.Image:
-        canvas = Image.new("L", (size * ss, size * ss), 0)
-        points = [(float(x), float(y)) for x, y in outline(obj) * ss]
+    def _coverage(self, obj: ShapeObject, size: int, antialias: bool, erode: float) -> np.ndarray:
+        """Rasterise ``obj`` in its window at the supersampled resolution, shrink it by
+        ``erode`` pixels, box-downsample, and place the window in an (H, W) map."""
+        ss = self.supersample if antialias else 1
+        x0, y0, x1, y1 = _window(obj, size)
+        out = np.zeros((size, size), np.float32)
+        if x1 <= x0 or y1 <= y0:
+            return out
+        canvas = Image.new("L", ((x1 - x0) * ss, (y1 - y0) * ss), 0)
+        points = [(float(x), float(y)) for x, y in (outline(obj) - (x0, y0)) * ss]
         ImageDraw.Draw(canvas).polygon(points, fill=255)
-        return canvas
+        if erode > 0:
+            canvas = canvas.filter(ImageFilter.MinFilter(2 * max(1, int(round(erode * ss))) + 1))
+        if ss > 1:
+            canvas = canvas.resize((x1 - x0, y1 - y0), Image.Resampling.BOX)
+        out[y0:y1, x0:x1] = np.asarray(canvas, dtype=np.float32) / 255.0
+        return out
 
     def coverage(self, obj: ShapeObject, size: int, *, antialias: bool = True) -> np.ndarray:
         """(H, W) float32 fraction of each pixel that ``obj`` covers, in [0, 1] (0 or 1 without anti-aliasing)."""
-        ss = self.supersample if antialias else 1
-        return _downsample(self._raster(obj, size, ss), size)
+        return self._coverage(obj, size, antialias, 0.0)
 
     def _inner_coverage(self, obj: ShapeObject, size: int, antialias: bool) -> np.ndarray:
         """Coverage of ``obj`` shrunk by its rim width (an erosion of its raster)."""
-        ss = self.supersample if antialias else 1
-        steps = max(1, int(round(rim_width(obj, size) * ss)))
-        return _downsample(self._raster(obj, size, ss).filter(ImageFilter.MinFilter(2 * steps + 1)), size)
+        return self._coverage(obj, size, antialias, rim_width(obj, size))
 
     def _paint(
         self, canvas: np.ndarray, obj: ShapeObject, alpha: np.ndarray, style: Style, index: int
