@@ -101,8 +101,8 @@ class ShapesWorldConfig:
             colours (gradient ends, stripes, checks, blobs).
         fills: object fill styles, from :data:`FILLS`, drawn per object.
         aliased: share of images drawn without anti-aliasing.
-        blur: share of images blurred (Gaussian, sigma 0.3-1.0 px per 64 px).
-        jpeg: share of images passed through JPEG at quality 25-90.
+        blur: share of images blurred (Gaussian, sigma 0.3-0.8 px per 64 px).
+        jpeg: share of images passed through JPEG at quality 40-90.
         clutter: share of images with 1-6 marks that are not shapes (thin
             lines, arcs, dots) drawn behind the objects.
 
@@ -127,10 +127,10 @@ class ShapesWorldConfig:
     tint: float = 25.0
     contrast: tuple[float, float] = (12.0, 60.0)
     fills: tuple[str, ...] = FILLS
-    aliased: float = 0.25
-    blur: float = 0.25
-    jpeg: float = 0.25
-    clutter: float = 0.3
+    aliased: float = 0.2
+    blur: float = 0.2
+    jpeg: float = 0.2
+    clutter: float = 0.25
 
     @classmethod
     def plain(cls, **overrides: Any) -> ShapesWorldConfig:

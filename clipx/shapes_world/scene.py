@@ -168,8 +168,8 @@ def _sample_style(cfg: ShapesWorldConfig, rng: np.random.Generator) -> Style:
     scale = cfg.image_size / 64.0
     return Style(
         antialias=bool(draws[0] >= cfg.aliased),
-        blur=float(rng.uniform(0.3, 1.0) * scale) if draws[1] < cfg.blur else 0.0,
-        jpeg_quality=int(rng.integers(25, 91)) if draws[2] < cfg.jpeg else 0,
+        blur=float(rng.uniform(0.3, 0.8) * scale) if draws[1] < cfg.blur else 0.0,
+        jpeg_quality=int(rng.integers(40, 91)) if draws[2] < cfg.jpeg else 0,
         clutter=int(rng.integers(1, 7)) if draws[3] < cfg.clutter else 0,
         seed=int(rng.integers(2**31)),
     )
@@ -180,7 +180,7 @@ def _sample_fill(cfg: ShapesWorldConfig, rng: np.random.Generator) -> dict[str, 
     if fill == "outlined":  # a rim clearly darker or lighter than the fill
         amount = rng.uniform(0.45, 0.75) if rng.random() < 0.5 else rng.uniform(1.3, 1.6)
     elif fill in ("shaded", "textured"):
-        amount = rng.uniform(0.12, 0.3)
+        amount = rng.uniform(0.1, 0.25)
     else:
         amount = 0.0
     return dict(fill=fill, fill_amount=float(amount), fill_angle=float(rng.uniform(0.0, 360.0)))
