@@ -39,8 +39,8 @@ def dense_unavailable_reason(visual: nn.Module, mode: str) -> str | None:
         return timm_dense_unavailable_reason(visual, mode)
     if not isinstance(visual, VisionTransformer):
         return (
-            f"its image tower is a {type(visual).__name__}, not an open_clip VisionTransformer or "
-            "ModifiedResNet or a timm ViT"
+            f"its image tower is a {type(visual).__name__}, not an open_clip VisionTransformer, "
+            "ModifiedResNet or timm tower"
         )
     if visual.attn_pool is not None or visual.pool_type not in ("tok", "avg") or visual.final_ln_after_pool:
         return "its ViT is not pooled by its class token or the mean of its patch tokens (attentional pooler)"
