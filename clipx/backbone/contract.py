@@ -40,12 +40,19 @@ words with them. ``text_width`` is W; ``context_length`` is L.
 the model, a :class:`FeatureSpec` (channels, stride) per level that
 ``forward_dense(images, indices=...)`` returns (``num_dense_levels`` levels
 can be indexed, negative indices count from the end); ``has_dense`` says whether the
-image tower has a dense path at all. A backbone without one (timm towers such
-as the convolutional-stem ViTs) raises :class:`DenseUnavailableError` from both,
-naming the architectures that have one. ``forward_dense`` returns
-:class:`clipx.backbone.DenseFeatures`: ``maps`` (one (B, C_i, H/s_i, W/s_i)
-map per index), ``embeds`` ((B, D, H', W') every position of the last level
-projected into the joint space, L2-normalised) and ``image_embeds`` ((B, D)).
+image tower has a dense path at all. open_clip's ViTs and ModifiedResNets have
+one, and so do timm ViTs with a convolutional stem (clipx's
+``clipx-ViT-*-cs-*``); a backbone without one (other timm or Hugging Face
+towers, ViTs pooled by an attentional pooler) raises
+:class:`DenseUnavailableError` from both, naming the architectures that have
+one. A ViT level is one map cell per token, its stride the patch size (for a
+conv-stem ViT the stem's downsampling times the patch size), at any input
+size that is a multiple of the stride; ResNet stages have strides 4, 4, 8,
+16, 32. ``forward_dense`` returns :class:`clipx.backbone.DenseFeatures`:
+``maps`` (one (B, C_i, H/s_i, W/s_i) map per index), ``embeds`` ((B, D, H', W')
+every position of the last level projected into the joint space, by default
+MaskCLIP's way through the last block's value path, L2-normalised) and
+``image_embeds`` ((B, D), ``encode_image``'s embedding at the model's image size).
 
 **Text-tower parts for initialisation.** ``copy_text_blocks(count)`` returns
 independent trainable copies of the first text transformer blocks, and
@@ -80,12 +87,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import torch
-
-if TYPE_CHECKING:
-    from .dense import DenseFeatures
 
 Tower = Literal["image", "text"]
 TOWERS: tuple[str, ...] = ("image", "text")
@@ -104,8 +108,8 @@ class FeatureSpec:
     """One level of dense features, declared before any forward pass.
 
     Attributes:
-        index: the block (ViT) or stage (ModifiedResNet: 0 = stem, 1-4 =
-            layer1-4) it comes from, counted from 0.
+        index: the block (ViT, open_clip's or timm's) or stage (ModifiedResNet:
+            0 = stem, 1-4 = layer1-4) it comes from, counted from 0.
         channels: C of the (B, C, H/stride, W/stride) map.
         stride: input pixels per map cell.
     """
@@ -113,6 +117,22 @@ class FeatureSpec:
     index: int
     channels: int
     stride: int
+
+
+@dataclass
+class DenseFeatures:
+    """What :meth:`CLIPBackbone.forward_dense` returns.
+
+    Attributes:
+        maps: one (B, C_i, H_i, W_i) map per requested block or stage.
+        embeds: (B, D, H', W') joint-space embedding of every position of the
+            last map (L2-normalised by FrozenCLIP).
+        image_embeds: (B, D) global embedding of the same forward pass.
+    """
+
+    maps: list[torch.Tensor]
+    embeds: torch.Tensor
+    image_embeds: torch.Tensor
 
 
 @dataclass

@@ -102,3 +102,17 @@ def clipx_vit_nano_convstem_64(**kwargs) -> VisionTransformer:
         num_heads=2,
         **kwargs,
     )
+
+
+@register_model
+def clipx_vit_test_convstem_32(**kwargs) -> VisionTransformer:
+    """32 px, for tests; stem 3 -> 8 -> 16 (stride 4), 2 x 2 projection to 4 x 4 tokens; 2 x 64."""
+    return conv_stem_vit(
+        img_size=32,
+        stem_channels=(8, 16),
+        patch_size=2,
+        embed_dim=64,
+        depth=2,
+        num_heads=2,
+        **kwargs,
+    )

@@ -1,5 +1,9 @@
 """Dense image features from open_clip's image towers at any input size.
 
+The entry points (:func:`dense_unavailable_reason`, :func:`dense_forward`)
+also dispatch to :mod:`clipx.backbone.timm_dense` for timm ViT towers with a
+convolutional stem.
+
 ViT: patch tokens from chosen blocks, with the position embeddings
 interpolated to the input's grid; the joint-space embedding of each patch
 comes either from the MaskCLIP value path of the last block (query-key
@@ -15,37 +19,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from open_clip.modified_resnet import ModifiedResNet
+from open_clip.timm_model import TimmModel
 from open_clip.transformer import ResidualAttentionBlock, VisionTransformer
 from torch import nn
 
-
-@dataclass
-class DenseFeatures:
-    """What :meth:`FrozenCLIP.forward_dense` returns.
-
-    Attributes:
-        maps: one (B, C_i, H_i, W_i) map per requested block or stage.
-        embeds: (B, D, H', W') joint-space embedding of every position of the
-            last map (L2-normalised by FrozenCLIP).
-        image_embeds: (B, D) global embedding of the same forward pass.
-    """
-
-    maps: list[torch.Tensor]
-    embeds: torch.Tensor
-    image_embeds: torch.Tensor
+from .contract import DenseFeatures
+from .timm_dense import timm_dense_levels, timm_dense_unavailable_reason, timm_vit_dense
 
 
 def dense_unavailable_reason(visual: nn.Module, mode: str) -> str | None:
     """Why ``visual`` has no dense path under ``mode``, or None when it has one."""
     if isinstance(visual, ModifiedResNet):
         return None
+    if isinstance(visual, TimmModel):
+        return timm_dense_unavailable_reason(visual, mode)
     if not isinstance(visual, VisionTransformer):
-        return f"its image tower is a {type(visual).__name__}, not an open_clip VisionTransformer or ModifiedResNet"
+        return (
+            f"its image tower is a {type(visual).__name__}, not an open_clip VisionTransformer, "
+            "ModifiedResNet or timm tower"
+        )
     if visual.attn_pool is not None or visual.pool_type not in ("tok", "avg") or visual.final_ln_after_pool:
         return "its ViT is not pooled by its class token or the mean of its patch tokens (attentional pooler)"
     if mode == "maskclip" and not isinstance(visual.transformer.resblocks[-1], ResidualAttentionBlock):
@@ -58,9 +54,13 @@ def dense_forward(visual: nn.Module, images: torch.Tensor, *, indices: Sequence[
         return _vit_dense(visual, images, indices, mode)
     if isinstance(visual, ModifiedResNet):
         return _resnet_dense(visual, images, indices)
+    if isinstance(visual, TimmModel) and timm_dense_unavailable_reason(visual, mode) is None:
+        take = resolve_indices(indices, len(timm_dense_levels(visual)), "blocks")
+        return timm_vit_dense(visual, images, take, mode)
     raise NotImplementedError(
-        f"Dense features are implemented for open_clip's VisionTransformer and ModifiedResNet towers, "
-        f"not {type(visual).__name__} (timm/HF towers)."
+        f"Dense features are implemented for open_clip's VisionTransformer and ModifiedResNet towers "
+        f"and timm ViTs with a convolutional stem, not {type(visual).__name__} "
+        f"({dense_unavailable_reason(visual, mode)})."
     )
 
 

@@ -33,6 +33,7 @@ from .contract import (
 )
 from .dense import DenseFeatures, dense_forward, dense_unavailable_reason, resolve_indices
 from .prompt_bank import PromptBank
+from .timm_dense import timm_dense_levels
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +88,9 @@ class FrozenCLIP(nn.Module):
             whose maps :meth:`forward_dense` returns; negative counts from the end.
         dense_mode: how positions reach the joint space: ``'maskclip'`` (the
             last block's value path, MaskCLIP) or ``'tokens'`` (final tokens
-            through ``ln_post`` and ``proj``). ResNets always use the attention
-            pool's value and output projections.
+            through ``ln_post`` and ``proj``, or a timm ViT's final norm and
+            heads). ResNets always use the attention pool's value and output
+            projections.
         prompt_templates: default templates of :meth:`embed_classes`.
         text_cache_dir: optional on-disk cache of class embeddings.
         cache_dir: open_clip's download cache for ``pretrained``.
@@ -339,7 +341,8 @@ class FrozenCLIP(nn.Module):
         return F.normalize(feats.float(), dim=-1)
 
     def forward_dense(self, images: torch.Tensor, *, indices: Sequence[int] | None = None) -> DenseFeatures:
-        """Dense features at any input size (a multiple of the patch size for ViTs).
+        """Dense features at any input size (for ViTs a multiple of the token stride: the patch size,
+        or the conv stem's downsampling times the patch size).
 
         Args:
             images: (B, 3, H, W) preprocessed images.
@@ -372,8 +375,9 @@ class FrozenCLIP(nn.Module):
         if reason is not None:
             raise DenseUnavailableError(
                 f"{self.model_name} has no dense features: {reason}. Dense heads (LSeg, ViLD with a CLIP "
-                "backbone) need an open_clip ViT or ModifiedResNet image tower, e.g. clipx-RN-tiny-64, "
-                "clipx-ViT-tiny-8-64, ViT-B-32, RN50."
+                "backbone) need an open_clip ViT or ModifiedResNet image tower or a timm ViT with a "
+                "convolutional stem, e.g. clipx-RN-tiny-64, clipx-ViT-tiny-8-64, clipx-ViT-nano-cs-64, "
+                "ViT-B-32, RN50."
             )
 
     @property
@@ -381,6 +385,8 @@ class FrozenCLIP(nn.Module):
         """How many levels ``dense_spec`` / ``forward_dense`` can index: ViT blocks, 5 ResNet stages, 0 without a dense path."""
         if not self.has_dense:
             return 0
+        if self.tower_kind == "timm":
+            return len(timm_dense_levels(self.clip.visual))
         return len(self.clip.visual.transformer.resblocks) if self.tower_kind == "vit" else 5
 
     def dense_spec(self, indices: Sequence[int] | None = None) -> list[FeatureSpec]:
@@ -395,6 +401,9 @@ class FrozenCLIP(nn.Module):
         self._check_dense()
         visual = self.clip.visual
         indices = tuple(indices or self.dense_indices)
+        if self.tower_kind == "timm":
+            levels = timm_dense_levels(visual)
+            return [levels[i] for i in resolve_indices(indices, len(levels), "blocks")]
         if self.tower_kind == "vit":
             taken = resolve_indices(indices, self.num_dense_levels, "blocks")
             stride = int(visual.patch_size[0])

@@ -22,6 +22,7 @@ from clipx.checkpoint import save_clipx_checkpoint
 
 TEST_VIT = "clipx-ViT-test-8-32"  # 32 px, patch 8, width 64, 2 blocks; text width 64, context 16
 TEST_RN = "clipx-RN-test-64"  # 64 px ModifiedResNet [1,1,1,1], width 8
+TEST_CS = "clipx-ViT-test-cs-32"  # 32 px timm ViT, conv stem 8 -> 16 (stride 4), 2x2 patches, 2 x 64
 
 FAKE_CAPTIONS = (
     "a small red circle",
@@ -79,11 +80,12 @@ SEG_LABELS = ("background", "circle", "square")
 SEG_ARCHS = {
     "vit": dict(model_name=TEST_VIT, size=32, dense_indices=(0, 1), reassemble_scales=(2, 1)),
     "rn": dict(model_name=TEST_RN, size=64, dense_indices=(1, 2, 3, 4), reassemble_scales=None),
+    "cs": dict(model_name=TEST_CS, size=32, dense_indices=(0, 1), reassemble_scales=(2, 1)),
 }
 
 
 def tiny_segmentor(arch: str = "rn", *, seed: int = 0, labels=SEG_LABELS, **head):
-    """An ``LSegSegmentor`` on a seeded tiny CLIP (``arch``: ``'vit'`` or ``'rn'``), 16-wide head."""
+    """An ``LSegSegmentor`` on a seeded tiny CLIP (``arch``: a key of :data:`SEG_ARCHS`), 16-wide head."""
     from clipx.seg import LSegHead, LSegSegmentor
 
     spec = SEG_ARCHS[arch]
@@ -157,6 +159,7 @@ __all__ = [
     "FAMILIES",
     "SEG_ARCHS",
     "SEG_LABELS",
+    "TEST_CS",
     "TEST_RN",
     "TEST_VIT",
     "ZERO_AT_INIT",

@@ -39,11 +39,12 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
+import open_clip
 from mmengine.config import Config
 
 from clipx.backbone import FrozenCLIP
 
-from . import TEST_RN, TEST_VIT, tiny_clip
+from . import TEST_CS, TEST_RN, TEST_VIT, tiny_clip
 
 ConfigLike = str | os.PathLike | Config
 BackboneFor = Callable[[str], FrozenCLIP]
@@ -59,9 +60,16 @@ def tiny_model_name(model_name: str) -> str:
     """The tiny test architecture of ``model_name``'s tower kind.
 
     :data:`TEST_RN` for ModifiedResNet towers (open_clip's ``RN50``, ``RN101``,
-    ``RN50x4``, ..., clipx's ``clipx-RN-*``), :data:`TEST_VIT` for everything else.
+    ``RN50x4``, ..., clipx's ``clipx-RN-*``), :data:`TEST_CS` for timm ViTs with
+    a convolutional stem (clipx's ``clipx-ViT-*-cs-*``), :data:`TEST_VIT` for
+    everything else.
     """
-    return TEST_RN if model_name.startswith(("RN", "clipx-RN-")) else TEST_VIT
+    if model_name.startswith(("RN", "clipx-RN-")):
+        return TEST_RN
+    if model_name not in open_clip.list_models():  # hf-hub: names: open_clip would go online
+        return TEST_VIT
+    vision = open_clip.get_model_config(model_name).get("vision_cfg", {})
+    return TEST_CS if "convstem" in vision.get("timm_model_name", "") else TEST_VIT
 
 
 @cache

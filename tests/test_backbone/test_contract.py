@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import open_clip
 import pytest
 import torch
 import torch.nn.functional as F
@@ -18,7 +20,7 @@ from clipx.backbone import (
     FrozenCLIP,
     Vocabulary,
 )
-from clipx.testing import TEST_RN, TEST_VIT, fake_images, tiny_clip
+from clipx.testing import TEST_CS, TEST_RN, TEST_VIT, fake_images, tiny_clip
 
 ARCHS = sorted(p.stem for p in (Path(clipx.backbone.__file__).parent / "model_configs").glob("clipx-*.json"))
 TEXTS = ["a red circle", "a large blue square above a green triangle"]
@@ -30,7 +32,7 @@ def clip(request) -> FrozenCLIP:
 
 
 def test_every_architecture_is_tested():
-    assert {TEST_VIT, TEST_RN, "clipx-ViT-nano-cs-64", "clipx-RN-tiny-64"} <= set(ARCHS)
+    assert {TEST_VIT, TEST_RN, TEST_CS, "clipx-ViT-nano-cs-64", "clipx-RN-tiny-64"} <= set(ARCHS)
 
 
 def test_frozen_clip_satisfies_the_protocol(clip):
@@ -49,13 +51,7 @@ def test_global_embeddings_are_normalised_and_in_the_joint_space(clip):
 
 
 def test_declared_dense_spec_equals_what_forward_dense_returns(clip):
-    if not clip.has_dense:
-        assert clip.num_dense_levels == 0
-        with pytest.raises(DenseUnavailableError, match="no dense features.*clipx-RN-tiny-64"):
-            clip.dense_spec()
-        with pytest.raises(DenseUnavailableError, match="no dense features"):
-            clip.forward_dense(fake_images(1, clip.image_size))
-        return
+    assert clip.has_dense  # every clipx tower has a dense path (open_clip ViT / ResNet, conv-stem ViT)
     height, width = clip.image_size[0] * 2, clip.image_size[1]
     assert len(clip.dense_spec()) == 2  # the constructor's (0, -1)
     every = tuple(range(clip.num_dense_levels))
@@ -81,6 +77,24 @@ def test_per_token_text_features_pool_to_encode_text(clip):
     assert torch.equal(tokens.mask, ids != 0)
     pooled = tokens.embeds[torch.arange(n), tokens.eot]
     assert torch.allclose(F.normalize(pooled, dim=-1), clip.encode_text(TEXTS), atol=1e-5)
+
+
+def test_a_tower_without_a_dense_path_says_so(tmp_path):
+    # an open_clip architecture whose image tower is a timm ResNet (timm's tiny test model)
+    config = dict(
+        embed_dim=32,
+        vision_cfg=dict(timm_model_name="test_resnet", timm_pool="avg", timm_proj="linear", image_size=32),
+        text_cfg=dict(context_length=16, vocab_size=49408, width=64, heads=2, layers=2),
+    )
+    (tmp_path / "clipx-test-timm-resnet-32.json").write_text(json.dumps(config))
+    open_clip.add_model_config(tmp_path / "clipx-test-timm-resnet-32.json")
+    clip = tiny_clip("clipx-test-timm-resnet-32")
+    assert clip.tower_kind == "timm" and not clip.has_dense and clip.num_dense_levels == 0
+    names = "clipx-RN-tiny-64, clipx-ViT-tiny-8-64, clipx-ViT-nano-cs-64"
+    with pytest.raises(DenseUnavailableError, match=f"no dense features: its timm tower is a ResNet.*{names}"):
+        clip.dense_spec()
+    with pytest.raises(DenseUnavailableError, match="no dense features"):
+        clip.forward_dense(fake_images(1, clip.image_size))
 
 
 def test_prompt_embeddings_average_to_class_embeddings(clip):

@@ -16,7 +16,7 @@ pytest.importorskip("mmseg")
 pytestmark = pytest.mark.mm
 
 
-@pytest.mark.parametrize("arch", ["vit", "rn"])
+@pytest.mark.parametrize("arch", sorted(SEG_ARCHS))
 def test_head_follows_the_decode_head_contract(arch):
     size = SEG_ARCHS[arch]["size"]
     model = tiny_segmentor(arch)
@@ -36,7 +36,7 @@ def test_head_follows_the_decode_head_contract(arch):
     assert upsampled.shape == (2, len(SEG_LABELS), size, size)
 
 
-@pytest.mark.parametrize("arch", ["vit", "rn"])
+@pytest.mark.parametrize("arch", sorted(SEG_ARCHS))
 @pytest.mark.parametrize(
     "head", [dict(), dict(residual=False, spatial_blocks=2, learnable_temperature=True)]
 )

@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 
 from clipx.checkpoint import allow_mmengine_checkpoints
 from clipx.shapes_world import ShapesWorldConfig, write_segmentation
-from clipx.testing import TEST_RN
+from clipx.testing import derived_options, tiny_backbone, tiny_model_name
 
 pytest.importorskip("mmseg")  # the config imports clipx.seg
 from mmseg.registry import METRICS  # noqa: E402
@@ -22,10 +22,12 @@ CONFIGS = Path(__file__).parents[2] / "configs" / "lseg"
 
 
 def _small(cfg: Config, root: Path, work_dir: Path) -> Config:
-    """The config on tiny data with the random test ResNet, two iterations."""
+    """The config on tiny data with the random test tower of its kind, two iterations."""
     cfg.work_dir = str(work_dir)
     cfg.log_level = "WARNING"
-    cfg.model.backbone.update(model_name=TEST_RN, checkpoint=None)
+    # the blocks the tiny tower has (and the head's scales for them), then the tower itself
+    cfg.merge_from_dict(derived_options(cfg.model, lambda name: tiny_backbone(tiny_model_name(name))))
+    cfg.model.backbone.update(model_name=tiny_model_name(cfg.model.backbone.model_name), checkpoint=None)
     cfg.train_cfg.max_iters = 2
     for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
         loader.update(batch_size=4, num_workers=0, persistent_workers=False)
@@ -54,7 +56,7 @@ class PixelPairs(BaseMetric):
         return {"images": len(results)}
 
 
-@pytest.mark.parametrize("name", ["lseg_rn-tiny-64", "lseg-residual_rn-tiny-64"])
+@pytest.mark.parametrize("name", ["lseg_rn-tiny-64", "lseg-residual_rn-tiny-64", "lseg_vit-nano-cs-64"])
 def test_shapes_world_config_trains_and_tests(name, tmp_path, reference_iou):
     root = tmp_path / "segmentation"
     write_segmentation(root, ShapesWorldConfig(seed=1), num_train=8, num_val=4, progress=False)
