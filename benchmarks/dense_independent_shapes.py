@@ -33,18 +33,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from mmengine.config import DictAction
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.independent import (  # noqa: E402
     NOVEL_SHAPES,
     SHAPES,
+    add_cfg_options_argument,
     add_selection_arguments,
     cell_rng,
-    cells,
     draw_scene,
     format_grid,
     grid,
+    per_cell,
     write_json,
 )
 
@@ -151,9 +151,7 @@ def run_seg(args) -> dict:
 
     model = load_segmentor(args.config, args.checkpoint, cfg_options=args.cfg_options)
     args.size = args.size or model.backbone.image_size[0]
-    results = {
-        cell: seg_cell(model, cell, args) for cell in cells(args.renderers, args.backgrounds)
-    }
+    results = per_cell(lambda cell: seg_cell(model, cell, args), args)
     tables = {
         f"{subset}_{key}": grid(results, lambda items, k=key, s=subset: miou(items, k, s))
         for subset in ("base", "novel")
@@ -263,9 +261,7 @@ def run_det(args) -> dict:
 
     model = load_detector(args.config, args.checkpoint, cfg_options=args.cfg_options)
     args.size = args.size or model.clip.image_size[0]
-    results = {
-        cell: det_cell(model, cell, args) for cell in cells(args.renderers, args.backgrounds)
-    }
+    results = per_cell(lambda cell: det_cell(model, cell, args), args)
     tables = {
         "base": grid(results, lambda items: ap50(items, BASE_SHAPES, args.size)),
         "novel": grid(results, lambda items: ap50(items, NOVEL_SHAPES, args.size)),
@@ -293,9 +289,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=16, help="scenes per forward")
     parser.add_argument("--size", type=int, help="image side (default: the model's input size)")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument(
-        "--cfg-options", nargs="+", action=DictAction, help="override config entries"
-    )
+    add_cfg_options_argument(parser)
     add_selection_arguments(parser)
     args = parser.parse_args(argv)
     if args.images < 1 or args.batch < 1:

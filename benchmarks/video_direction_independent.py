@@ -26,18 +26,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from mmengine.config import DictAction
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.independent import (  # noqa: E402
+    add_cfg_options_argument,
     add_selection_arguments,
     cell_rng,
-    cells,
     draw_background,
     draw_clip,
     format_grid,
     grid,
     make_renderer,
+    per_cell,
     sample_motions,
     write_json,
 )
@@ -108,9 +108,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pairs", type=int, default=20, help="clips and their reversals per cell")
     parser.add_argument("--frames", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--cfg-options", nargs="+", action=DictAction, help="override config entries"
-    )
+    add_cfg_options_argument(parser)
     add_selection_arguments(parser)
     args = parser.parse_args(argv)
     if args.pairs < 1 or args.frames < 2:
@@ -125,9 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     model: CLIP4Clip = init_model(args.config, args.checkpoint, cfg_options=args.cfg_options)
     expect_model_type(model, CLIP4Clip, configs="configs/clip4clip/")
-    results = {
-        cell: score_cell(model, cell, args) for cell in cells(args.renderers, args.backgrounds)
-    }
+    results = per_cell(lambda cell: score_cell(model, cell, args), args)
     tables = {
         key: grid(results, lambda items, k=key: mean_of(items, k)) for key in ("seqTransf", "meanP")
     }

@@ -30,11 +30,11 @@ from benchmarks.independent import (  # noqa: E402
     SHAPES,
     add_selection_arguments,
     cell_rng,
-    cells,
     class_names,
     draw_single,
     format_grid,
     grid,
+    per_cell,
     write_json,
 )
 from clipx.backbone import FrozenCLIP  # noqa: E402
@@ -79,24 +79,29 @@ def predict_cell(clip: FrozenCLIP, class_embeds, cell, args) -> list[tuple[int, 
     return pairs
 
 
-def per_shape(results) -> dict[str, dict[str, float]]:
-    """Shape accuracy of each true shape, per background kind (all renderers) and overall."""
-    out = {}
+def by_kind(results) -> dict[str, list[tuple[int, int]]]:
+    """The (true, predicted) pairs of each background kind (all renderers pooled), then of ``overall``."""
     kinds = list(dict.fromkeys(b for b, _ in results))
-    for kind in [*kinds, "overall"]:
-        pairs = [p for (b, _), items in results.items() if kind in (b, "overall") for p in items]
-        out[kind] = {
+    return {
+        kind: [p for (b, _), items in results.items() if kind in (b, "overall") for p in items]
+        for kind in [*kinds, "overall"]
+    }
+
+
+def per_shape(results) -> dict[str, dict[str, float]]:
+    """Shape accuracy of each true shape, per background kind and overall."""
+    return {
+        kind: {
             s: accuracy([p for p in pairs if _words(p[0], "shape") == s], "shape") for s in SHAPES
         }
-    return out
+        for kind, pairs in by_kind(results).items()
+    }
 
 
 def confusions(results, top: int = 3) -> dict[str, list[dict]]:
-    """The most frequent wrong shapes, per background kind and overall, as shares of the true shape's images."""
+    """The most frequent wrong shapes per background kind and overall, as shares of the true shape's images."""
     out = {}
-    kinds = list(dict.fromkeys(b for b, _ in results))
-    for kind in [*kinds, "overall"]:
-        pairs = [p for (b, _), items in results.items() if kind in (b, "overall") for p in items]
+    for kind, pairs in by_kind(results).items():
         totals = Counter(_words(t, "shape") for t, _ in pairs)
         wrong = Counter((_words(t, "shape"), _words(p, "shape")) for t, p in pairs)
         wrong = Counter({k: v for k, v in wrong.items() if k[0] != k[1]})
@@ -120,7 +125,7 @@ def report(results, args) -> dict:
           f"and cell, {len(CLASSES)} classes (chance {100 / len(CLASSES):.1f}%)")  # fmt: skip
     print(format_grid("top-1 %", [tables["top1"]]))
     print(format_grid("shape / colour %", [tables["shape"], tables["colour"]]))
-    print(format_grid_rows("shape accuracy %", shapes))
+    print(format_rows("shape accuracy %", shapes))
     print("dominant shape confusions (share of the true shape's images):")
     for kind, items in confused.items():
         print(
@@ -132,7 +137,7 @@ def report(results, args) -> dict:
                 **tables, per_shape=shapes, confusions=confused)  # fmt: skip
 
 
-def format_grid_rows(title: str, rows: dict[str, dict[str, float]]) -> str:
+def format_rows(title: str, rows: dict[str, dict[str, float]]) -> str:
     """A table of ``rows[kind][column]`` values (one decimal)."""
     columns = list(next(iter(rows.values())))
     width = max(len(title), *(len(k) for k in rows))
@@ -164,10 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     clip = FrozenCLIP(model_name=args.model, checkpoint=args.checkpoint)
     class_embeds = clip.embed_classes(CLASSES, templates="name")
-    results = {
-        cell: predict_cell(clip, class_embeds, cell, args)
-        for cell in cells(args.renderers, args.backgrounds)
-    }
+    results = per_cell(lambda cell: predict_cell(clip, class_embeds, cell, args), args)
     payload = report(results, args)
     print(f"({time.perf_counter() - start:.0f} s)")
     if args.json:

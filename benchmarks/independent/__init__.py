@@ -29,7 +29,16 @@ from .renderers import (
     VectorRenderer,
     make_renderer,
 )
-from .report import add_selection_arguments, cell_rng, cells, format_grid, grid, write_json
+from .report import (
+    add_cfg_options_argument,
+    add_selection_arguments,
+    cell_rng,
+    cells,
+    format_grid,
+    grid,
+    per_cell,
+    write_json,
+)
 from .scenes import DrawnShape, Scene, compose, draw_scene, draw_single, mask_box
 from .vocabulary import COLOURS, NOVEL_SHAPES, SHAPES, class_names, jittered_rgb
 
@@ -48,6 +57,7 @@ __all__ = [
     "Renderer",
     "Scene",
     "VectorRenderer",
+    "add_cfg_options_argument",
     "add_selection_arguments",
     "cell_rng",
     "cells",
@@ -61,6 +71,7 @@ __all__ = [
     "grid",
     "jittered_rgb",
     "make_renderer",
+    "per_cell",
     "mask_box",
     "sample_motions",
     "scene_placements",

@@ -40,6 +40,20 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_cfg_options_argument(parser: argparse.ArgumentParser) -> None:
+    """``--cfg-options KEY=VALUE ...`` (mmengine's ``DictAction``), for benchmarks that read a config."""
+    from mmengine.config import DictAction
+
+    parser.add_argument(
+        "--cfg-options", nargs="+", action=DictAction, help="override config entries"
+    )
+
+
+def per_cell(score: Callable[[Cell], list], args: argparse.Namespace) -> dict[Cell, list]:
+    """``score(cell)`` of every cell ``args.renderers`` and ``args.backgrounds`` select."""
+    return {cell: score(cell) for cell in cells(args.renderers, args.backgrounds)}
+
+
 def cells(renderers: Sequence[str], backgrounds: Sequence[str]) -> Iterator[Cell]:
     """Every (background, renderer) pair, in the order of :data:`BACKGROUNDS` and :data:`RENDERERS`."""
     for background in BACKGROUNDS:

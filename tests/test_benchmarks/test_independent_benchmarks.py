@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from benchmarks.independent import BACKGROUNDS, RENDERERS
+from benchmarks.independent import BACKGROUNDS, RENDERERS, SHAPES, draw_scene
 from clipx.testing import TEST_RN, shrink_options, tiny_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,41 +68,31 @@ def test_zeroshot_main(benchmark_script, tmp_path, capsys):
     for key in ("top1", "shape", "colour"):
         assert_full_grid(payload[key], backgrounds=backgrounds)
     assert list(payload["per_shape"]) == [*backgrounds, "overall"]
-    assert (
-        sum(c["percent"] for c in payload["confusions"]["overall"]) > 0
+    confused = payload["confusions"]["overall"]
+    assert confused and all(
+        c["true"] != c["predicted"] for c in confused
     )  # a random model confuses
     with pytest.raises(SystemExit):
         script.main([*argv, "--renderers", "svg"])
+
+
+def run_dense(load_script, task: str, config, tmp_path, capsys, *extra: str) -> tuple[dict, str]:
+    """``dense_independent_shapes.py TASK`` on the shrunk config's random model: its JSON and output."""
+    script = load_script("dense_independent_shapes")
+    checkpoint, out = tmp_path / f"{task}.pth", tmp_path / f"{task}.json"
+    options = runner_checkpoint(config, checkpoint)
+    argv = [task, str(config), str(checkpoint), "--json", str(out), *extra, *options]
+    assert script.main(argv) == 0
+    return json.loads(out.read_text()), capsys.readouterr().out
 
 
 @pytest.mark.slow
 @pytest.mark.mm
 def test_seg_main_reports_region_and_per_pixel(benchmark_script, tmp_path, capsys):
     pytest.importorskip("mmseg")
-    script = benchmark_script("dense_independent_shapes")
-    options = runner_checkpoint(LSEG, tmp_path / "lseg.pth")
-    out = tmp_path / "seg.json"
-    assert (
-        script.main(
-            [
-                "seg",
-                str(LSEG),
-                str(tmp_path / "lseg.pth"),
-                "--images",
-                "1",
-                "--json",
-                str(out),
-                *options,
-            ]
-        )
-        == 0
-    )
-    printed = capsys.readouterr().out
-    assert (
-        "LSeg on 21 independently drawn 64-px scenes" in printed
-        and "region re-scoring / per pixel" in printed
-    )
-    payload = json.loads(out.read_text())
+    payload, printed = run_dense(benchmark_script, "seg", LSEG, tmp_path, capsys, "--images", "1")
+    assert "LSeg on 21 independently drawn 64-px scenes" in printed
+    assert "region re-scoring / per pixel" in printed
     assert payload["region_rescore"].startswith("RegionRescorer(")
     for key in ("base_region", "base_pixel", "chance_base"):
         assert_full_grid(payload["mIoU"][key])
@@ -113,14 +103,10 @@ def test_seg_main_reports_region_and_per_pixel(benchmark_script, tmp_path, capsy
 @pytest.mark.mm
 def test_det_main(benchmark_script, tmp_path, capsys):
     pytest.importorskip("mmdet")
-    script = benchmark_script("dense_independent_shapes")
-    options = runner_checkpoint(VILD, tmp_path / "vild.pth")
-    out = tmp_path / "det.json"
     backgrounds = ["texture", "clutter"]
-    argv = ["det", str(VILD), str(tmp_path / "vild.pth"), "--images", "2", "--json", str(out)]
-    assert script.main([*argv, "--backgrounds", *backgrounds, *options]) == 0
-    assert "ViLD on 12 independently drawn 64-px scenes" in capsys.readouterr().out
-    payload = json.loads(out.read_text())
+    extra = ("--images", "2", "--batch", "3", "--backgrounds", *backgrounds)
+    payload, printed = run_dense(benchmark_script, "det", VILD, tmp_path, capsys, *extra)
+    assert "ViLD on 12 independently drawn 64-px scenes" in printed
     assert_full_grid(payload["AP50"]["base"], backgrounds=backgrounds)
     assert list(payload["AP50"]["novel"]["cells"]) == backgrounds
 
@@ -149,18 +135,22 @@ def test_video_main(benchmark_script, tmp_path, capsys):
     assert payload["reversal_accuracy"]["meanP"]["overall"] == 50.0  # order-blind: every pair a tie
 
 
+def tiny_model_and_scenes(load, config, renderer: str, background: str):
+    """A shipped config's model shrunk and seeded, by ``load``, and three scenes for it."""
+    torch.manual_seed(0)
+    model = load(config, cfg_options=shrink_options(config))
+    rng = np.random.default_rng(0)
+    return model, [draw_scene(renderer, background, 64, rng).image for _ in range(3)]
+
+
 @pytest.mark.mm
 def test_batched_segmentation_is_segment_image_by_image(benchmark_script):
     pytest.importorskip("mmseg")
-    from benchmarks.independent import draw_scene
     from clipx.seg import load_segmentor, segment
 
     script = benchmark_script("dense_independent_shapes")
-    torch.manual_seed(0)
-    model = load_segmentor(LSEG, cfg_options=shrink_options(LSEG))
+    model, images = tiny_model_and_scenes(load_segmentor, LSEG, "vector", "texture")
     assert model.region_rescore is not None
-    rng = np.random.default_rng(0)
-    images = [draw_scene("vector", "texture", 64, rng).image for _ in range(3)]
     for rescorer in (model.region_rescore, None):
         with script.region_rescore_as(model, rescorer):
             batched = script.segment_batch(model, images, script.SEG_LABELS)
@@ -172,15 +162,11 @@ def test_batched_segmentation_is_segment_image_by_image(benchmark_script):
 @pytest.mark.mm
 def test_batched_detection_is_detect_image_by_image(benchmark_script):
     pytest.importorskip("mmdet")
-    from benchmarks.independent import SHAPES, draw_scene
     from clipx.det.inference import detect, load_detector
 
     script = benchmark_script("dense_independent_shapes")
-    torch.manual_seed(0)
-    model = load_detector(VILD, cfg_options=shrink_options(VILD))
+    model, images = tiny_model_and_scenes(load_detector, VILD, "opencv", "clutter")
     model.init_weights()
-    rng = np.random.default_rng(1)
-    images = [draw_scene("opencv", "clutter", 64, rng).image for _ in range(3)]
     batched = script.detect_batch(model, images, SHAPES)
     for image, found in zip(images, batched, strict=True):
         alone = detect(model, image, SHAPES, score_thr=0.0)
