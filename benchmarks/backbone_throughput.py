@@ -26,17 +26,13 @@ def images_per_second(clip: FrozenCLIP, batch: int, iters: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="ViT-B-32")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--iters", type=int, default=5)
     args = parser.parse_args()
-    print(
-        f"{args.model}, batch {args.batch}, {args.iters} iters, {torch.get_num_threads()} threads, "
-        f"device {'cuda' if torch.cuda.is_available() else 'cpu'}"
-    )
+    print(f"{args.model}, batch {args.batch}, {args.iters} iters, {torch.get_num_threads()} threads, "
+          f"device {'cuda' if torch.cuda.is_available() else 'cpu'}")
     results = {}
     for precision in ("fp32", "bf16"):
         clip = FrozenCLIP(model_name=args.model, precision=precision)

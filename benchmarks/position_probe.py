@@ -22,9 +22,7 @@ from clipx.backbone import FrozenCLIP
 from clipx.shapes_world import ShapesRenderer, ShapesWorldConfig, image_rng, sample_scene
 
 
-def probe_accuracy(
-    embeds: torch.Tensor, labels: torch.Tensor, train: int, steps: int = 500
-) -> float:
+def probe_accuracy(embeds: torch.Tensor, labels: torch.Tensor, train: int, steps: int = 500) -> float:
     w = torch.zeros(embeds.shape[1], requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     opt = torch.optim.Adam([w, b], lr=0.05)
@@ -38,9 +36,7 @@ def probe_accuracy(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True)
     parser.add_argument("--checkpoint", required=True)
     parser.add_argument("--num", type=int, default=1600)
@@ -57,15 +53,11 @@ def main() -> None:
         images.append(transform(Image.fromarray(image)))
         right.append(float(scene.objects[0].center[0] > size / 2))
         bottom.append(float(scene.objects[0].center[1] > size / 2))
-    embeds = torch.cat(
-        [clip.encode_image(torch.stack(images[i : i + 256])) for i in range(0, args.num, 256)]
-    )
+    embeds = torch.cat([clip.encode_image(torch.stack(images[i : i + 256])) for i in range(0, args.num, 256)])
     train = args.num * 3 // 4
     for name, labels in (("left vs right", right), ("top vs bottom", bottom)):
         acc = probe_accuracy(embeds, torch.tensor(labels), train)
-        print(
-            f"{args.model}: {name} linear probe {100 * acc:.1f}% on {args.num - train} held-out images (chance 50%)"
-        )
+        print(f"{args.model}: {name} linear probe {100 * acc:.1f}% on {args.num - train} held-out images (chance 50%)")
 
 
 if __name__ == "__main__":

@@ -36,45 +36,13 @@ def make_data(out: Path, num: int) -> Path:
 
 def run_open_clip(csv: Path, work: Path, args) -> list[float]:
     cmd = [
-        sys.executable,
-        "-c",
-        OPEN_CLIP_MAIN,
-        "--train-data",
-        str(csv),
-        "--dataset-type",
-        "csv",
-        "--csv-separator",
-        ",",
-        "--csv-img-key",
-        "filepath",
-        "--csv-caption-key",
-        "title",
-        "--model",
-        args.model,
-        "--batch-size",
-        str(args.batch),
-        "--epochs",
-        "1",
-        "--workers",
-        "1",
-        "--lr",
-        "1e-3",
-        "--wd",
-        "0.1",
-        "--warmup",
-        "10",
-        "--precision",
-        "fp32",
-        "--log-every-n-steps",
-        "1",
-        "--logs",
-        str(work),
-        "--name",
-        "bench",
-        "--save-frequency",
-        "0",
-        "--report-to",
-        "",
+        sys.executable, "-c", OPEN_CLIP_MAIN,
+        "--train-data", str(csv), "--dataset-type", "csv", "--csv-separator", ",",
+        "--csv-img-key", "filepath", "--csv-caption-key", "title",
+        "--model", args.model, "--batch-size", str(args.batch), "--epochs", "1",
+        "--workers", "1", "--lr", "1e-3", "--wd", "0.1", "--warmup", "10", "--precision", "fp32",
+        "--log-every-n-steps", "1", "--logs", str(work), "--name", "bench", "--save-frequency", "0",
+        "--report-to", "",
     ]
     # open_clip's CsvDataset opens paths relative to the working directory
     out = subprocess.run(cmd, cwd=csv.parent, capture_output=True, text=True)
@@ -86,28 +54,20 @@ def run_open_clip(csv: Path, work: Path, args) -> list[float]:
 def run_clipx(csv: Path, work: Path, args) -> list[float]:
     config = ROOT / "configs/clip/clip_rn-tiny-64_1xb256-800it_shapes-world.py"
     cmd = [
-        sys.executable,
-        str(ROOT / "tools/train.py"),
-        str(config),
-        "--work-dir",
-        str(work),
+        sys.executable, str(ROOT / "tools/train.py"), str(config), "--work-dir", str(work),
         "--cfg-options",
         f"model.model_name={args.model}",
         f"train_dataloader.dataset.model_name={args.model}",
         f"train_dataloader.dataset.ann_file={csv}",
         f"train_dataloader.batch_size={args.batch}",
         f"train_cfg.max_iters={args.steps}",
-        "default_hooks.logger.interval=1",
-        "log_processor.window_size=1",
-        "default_hooks.checkpoint.interval=100000",
-        "custom_hooks=[]",
+        "default_hooks.logger.interval=1", "log_processor.window_size=1",
+        "default_hooks.checkpoint.interval=100000", "custom_hooks=[]",
     ]
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"clipx train failed:\n{out.stderr[-3000:]}")
-    return [
-        float(t) for t in re.findall(r"Iter\(train\).*?\s time: ([0-9.]+)", out.stdout + out.stderr)
-    ]
+    return [float(t) for t in re.findall(r"Iter\(train\).*?\s time: ([0-9.]+)", out.stdout + out.stderr)]
 
 
 def samples_per_second(times: list[float], batch: int, skip: int) -> float:
@@ -118,9 +78,7 @@ def samples_per_second(times: list[float], batch: int, skip: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="clipx-RN-tiny-64")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--steps", type=int, default=12)
@@ -133,14 +91,9 @@ def main() -> None:
         for name, run in (("open_clip_train", run_open_clip), ("clipx", run_clipx)):
             times = run(csv, tmp / name, args)
             results[name] = samples_per_second(times, args.batch, args.skip)
-            print(
-                f"  {name:>15}: {results[name]:7.1f} samples/s ({len(times)} steps logged)",
-                flush=True,
-            )
-    print(
-        f"{args.model}, batch {args.batch}, fp32, 1 worker: clipx / open_clip_train = "
-        f"{results['clipx'] / results['open_clip_train']:.2f}x"
-    )
+            print(f"  {name:>15}: {results[name]:7.1f} samples/s ({len(times)} steps logged)", flush=True)
+    print(f"{args.model}, batch {args.batch}, fp32, 1 worker: clipx / open_clip_train = "
+          f"{results['clipx'] / results['open_clip_train']:.2f}x")
 
 
 if __name__ == "__main__":
