@@ -1,106 +1,181 @@
-"""Zero-shot accuracy on shapes drawn by a generator independent of clipx's own.
+"""Zero-shot accuracy on shapes drawn by renderers independent of clipx's own.
 
     python benchmarks/zeroshot_independent_shapes.py --model clipx-RN-tiny-64 \
-        --checkpoint work_dirs/clip_rn-tiny-64_1xb256-800it_shapes-world/clip_latest.pt
+        --checkpoint work_dirs/clip_rn-tiny-64_1xb256-800it_shapes-world/clip_latest.pt \
+        [--per-class 20] [--renderers opencv pil vector] [--backgrounds flat ...] [--json OUT]
 
-The shapes-world generator trained the model; these images are drawn here with
-OpenCV's primitives instead (no supersampling, other colour values, other
-size range, flat or speckled backgrounds), one shape per image, to check that
-a model learned "red circle" and not the training renderer's quirks. Prompts
-are the class names only. Prints top-1 overall and per shape and colour.
+The shapes-world generator trained the model; these images are drawn by the
+renderers of ``benchmarks/independent`` (OpenCV, PIL with other conventions,
+supersampled vector outlines) on every background kind (flat, gradient, grey
+noise, mild and strong colour noise, textures, clutter), one shape per image,
+to check that a model learned "red circle" and not the training renderer's
+quirks. The 36 classes are colour x shape; prompts are the class names only
+(chance 2.8%). Prints top-1 per background kind (rows) and renderer
+(columns), shape and colour accuracy the same way, per-shape accuracy per
+kind, and the shape confusions that dominate.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from collections import Counter
+from pathlib import Path
 
-import cv2
-import numpy as np
 import torch
-from PIL import Image
 
-from clipx.backbone import FrozenCLIP
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.independent import (  # noqa: E402
+    SHAPES,
+    add_selection_arguments,
+    cell_rng,
+    class_names,
+    draw_single,
+    format_grid,
+    grid,
+    per_cell,
+    write_json,
+)
+from clipx.backbone import FrozenCLIP  # noqa: E402
 
-COLOURS = {  # plain, saturated values, unlike the training generator's jittered shades
-    "red": (230, 30, 30),
-    "green": (30, 170, 60),
-    "blue": (40, 70, 230),
-    "yellow": (240, 220, 40),
-    "purple": (140, 50, 190),
-    "orange": (250, 140, 20),
-}
-SHAPES = ("circle", "square", "triangle", "star", "hexagon", "cross")
-
-
-def polygon(shape: str, cx: float, cy: float, r: float, angle: float) -> np.ndarray:
-    """The outline of ``shape`` centred at (cx, cy), radius r, rotated by ``angle`` degrees (OpenCV points)."""
-    if shape == "square":
-        pts = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
-        pts = [(x * 0.8, y * 0.8) for x, y in pts]
-    elif shape == "triangle":
-        pts = [(np.cos(a), np.sin(a)) for a in np.radians([-90, 30, 150])]
-    elif shape == "hexagon":
-        pts = [(np.cos(a), np.sin(a)) for a in np.radians(np.arange(0, 360, 60))]
-    elif shape == "star":
-        pts = [
-            ((1.0 if i % 2 == 0 else 0.4) * np.cos(a), (1.0 if i % 2 == 0 else 0.4) * np.sin(a))
-            for i, a in enumerate(np.radians(np.arange(-90, 270, 36)))
-        ]
-    elif shape == "cross":
-        w = 0.33
-        pts = [(-w, -1), (w, -1), (w, -w), (1, -w), (1, w), (w, w), (w, 1), (-w, 1), (-w, w), (-1, w), (-1, -w), (-w, -w)]
-    else:
-        raise ValueError(shape)
-    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    pts = np.array(pts) @ rot.T * r + np.array([cx, cy])
-    return np.round(pts).astype(np.int32)
+CLASSES = class_names()
 
 
-def draw(shape: str, colour: str, size: int, rng: np.random.Generator) -> np.ndarray:
-    grey = int(rng.integers(70, 190))
-    image = np.full((size, size, 3), grey, np.uint8)
-    if rng.random() < 0.5:  # speckle
-        image = np.clip(image + rng.normal(0, 10, image.shape), 0, 255).astype(np.uint8)
-    r = rng.uniform(0.1, 0.24) * size
-    cx, cy = rng.uniform(r + 2, size - r - 2, size=2)
-    rgb = tuple(int(v) for v in COLOURS[colour])
-    if shape == "circle":
-        cv2.circle(image, (int(cx), int(cy)), int(r), rgb, thickness=-1, lineType=cv2.LINE_AA)
-    else:
-        angle = rng.uniform(-0.2, 0.2) if shape in ("square", "cross") else rng.uniform(0, 2 * np.pi)
-        cv2.fillPoly(image, [polygon(shape, cx, cy, r, angle)], rgb, lineType=cv2.LINE_AA)
-    return image
+def accuracy(pairs: list[tuple[int, int]], part=None) -> float:
+    """Percent of (true, predicted) class pairs that agree, on the whole name or one ``part`` of it."""
+    if not pairs:
+        return float("nan")
+    same = [_words(t, part) == _words(p, part) for t, p in pairs]
+    return 100.0 * sum(same) / len(same)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--checkpoint", required=True)
-    parser.add_argument("--per-class", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=2024)
-    args = parser.parse_args()
-    clip = FrozenCLIP(model_name=args.model, checkpoint=args.checkpoint)
+def _shape_colour(label: int) -> tuple[str, str]:
+    colour, shape = CLASSES[label].split()
+    return shape, colour
+
+
+def _words(label: int, part: str | None) -> str:
+    colour, shape = CLASSES[label].split()
+    return {None: CLASSES[label], "colour": colour, "shape": shape}[part]
+
+
+@torch.no_grad()
+def predict_cell(clip: FrozenCLIP, class_embeds, cell, args) -> list[tuple[int, int]]:
+    """(true, predicted) class of ``--per-class`` images of every class drawn in one cell."""
+    background, renderer = cell
+    rng = cell_rng(args.seed, cell)
     size = clip.image_size[0]
-    classes = [f"{c} {s}" for c in COLOURS for s in SHAPES]
-    class_embeds = clip.embed_classes(classes, templates="name")
-    transform = clip.image_transform()
-    rng = np.random.default_rng(args.seed)
-    correct, per_shape, per_colour, total = 0, Counter(), Counter(), 0
-    for label, name in enumerate(classes):
-        colour, shape = name.split()
-        images = [transform(Image.fromarray(draw(shape, colour, size, rng))) for _ in range(args.per_class)]
-        pred = (clip.encode_image(torch.stack(images)) @ class_embeds.T).argmax(dim=1)
-        hits = int((pred == label).sum())
-        correct += hits
-        total += len(images)
-        per_shape[shape] += hits
-        per_colour[colour] += hits
-    print(f"{args.model}: top-1 {100 * correct / total:.1f}% on {total} independently drawn images "
-          f"({len(classes)} classes, chance {100 / len(classes):.1f}%)")
-    print("  per shape:  " + ", ".join(f"{s} {100 * per_shape[s] / (args.per_class * 6):.0f}%" for s in SHAPES))
-    print("  per colour: " + ", ".join(f"{c} {100 * per_colour[c] / (args.per_class * 6):.0f}%" for c in COLOURS))
+    labels = [label for label in range(len(CLASSES)) for _ in range(args.per_class)]
+    pairs = []
+    for start in range(0, len(labels), args.batch):
+        batch = labels[start : start + args.batch]
+        images = [
+            clip.normalise(draw_single(renderer, background, *_shape_colour(i), size, rng))
+            for i in batch
+        ]
+        pred = (clip.encode_image(torch.stack(images)) @ class_embeds.T).argmax(dim=1).tolist()
+        pairs += list(zip(batch, pred, strict=True))
+    return pairs
+
+
+def by_kind(results) -> dict[str, list[tuple[int, int]]]:
+    """The (true, predicted) pairs of each background kind (all renderers pooled), then of ``overall``."""
+    kinds = list(dict.fromkeys(b for b, _ in results))
+    return {
+        kind: [p for (b, _), items in results.items() if kind in (b, "overall") for p in items]
+        for kind in [*kinds, "overall"]
+    }
+
+
+def per_shape(results) -> dict[str, dict[str, float]]:
+    """Shape accuracy of each true shape, per background kind and overall."""
+    return {
+        kind: {
+            s: accuracy([p for p in pairs if _words(p[0], "shape") == s], "shape") for s in SHAPES
+        }
+        for kind, pairs in by_kind(results).items()
+    }
+
+
+def confusions(results, top: int = 3) -> dict[str, list[dict]]:
+    """The most frequent wrong shapes per background kind and overall, as shares of the true shape's images."""
+    out = {}
+    for kind, pairs in by_kind(results).items():
+        totals = Counter(_words(t, "shape") for t, _ in pairs)
+        wrong = Counter((_words(t, "shape"), _words(p, "shape")) for t, p in pairs)
+        wrong = Counter({k: v for k, v in wrong.items() if k[0] != k[1]})
+        out[kind] = [
+            dict(true=t, predicted=p, percent=100.0 * n / totals[t])
+            for (t, p), n in wrong.most_common(top)
+        ]
+    return out
+
+
+def report(results, args) -> dict:
+    """Print the tables; return them as a dict for ``--json``."""
+    tables = {
+        "top1": grid(results, accuracy),
+        "shape": grid(results, lambda pairs: accuracy(pairs, "shape")),
+        "colour": grid(results, lambda pairs: accuracy(pairs, "colour")),
+    }
+    shapes, confused = per_shape(results), confusions(results)
+    total = sum(len(v) for v in results.values())
+    print(f"{args.model} ({args.checkpoint}): {total} independently drawn images, {args.per_class} per class "
+          f"and cell, {len(CLASSES)} classes (chance {100 / len(CLASSES):.1f}%)")  # fmt: skip
+    print(format_grid("top-1 %", [tables["top1"]]))
+    print(format_grid("shape / colour %", [tables["shape"], tables["colour"]]))
+    print(format_rows("shape accuracy %", shapes))
+    print("dominant shape confusions (share of the true shape's images):")
+    for kind, items in confused.items():
+        print(
+            f"  {kind:20s} "
+            + ", ".join(f"{c['true']} -> {c['predicted']} {c['percent']:.0f}%" for c in items)
+        )
+    return dict(benchmark="zeroshot_independent_shapes", model=args.model, checkpoint=str(args.checkpoint),
+                per_class=args.per_class, seed=args.seed, images=total, chance=100 / len(CLASSES),
+                **tables, per_shape=shapes, confusions=confused)  # fmt: skip
+
+
+def format_rows(title: str, rows: dict[str, dict[str, float]]) -> str:
+    """A table of ``rows[kind][column]`` values (one decimal)."""
+    columns = list(next(iter(rows.values())))
+    width = max(len(title), *(len(k) for k in rows))
+    lines = [f"{title:{width}s}  " + "  ".join(f"{c:>8s}" for c in columns)]
+    lines += [
+        f"{k:{width}s}  " + "  ".join(f"{v[c]:8.1f}" for c in columns) for k, v in rows.items()
+    ]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", required=True, help="the architecture, e.g. clipx-RN-tiny-64")
+    parser.add_argument("--checkpoint", required=True, help="its clipx checkpoint (clip_latest.pt)")
+    parser.add_argument("--per-class", type=int, default=20, help="images per class and cell")
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--seed", type=int, default=2024)
+    add_selection_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.per_class < 1:
+        parser.error(f"--per-class must be at least 1, got {args.per_class}.")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    start = time.perf_counter()
+    clip = FrozenCLIP(model_name=args.model, checkpoint=args.checkpoint)
+    class_embeds = clip.embed_classes(CLASSES, templates="name")
+    results = per_cell(lambda cell: predict_cell(clip, class_embeds, cell, args), args)
+    payload = report(results, args)
+    print(f"({time.perf_counter() - start:.0f} s)")
+    if args.json:
+        write_json(args.json, payload)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -102,7 +102,7 @@ def test_the_private_import_checker_finds_one():
 
 
 def test_no_module_imports_another_modules_private_names():
-    files = [*_checked_files(), *sorted((ROOT / "benchmarks").glob("*.py")), *sorted((ROOT / "clipx").rglob("*.py"))]
+    files = [*_checked_files(), *sorted((ROOT / "benchmarks").rglob("*.py")), *sorted((ROOT / "clipx").rglob("*.py"))]
     offenders = sorted(
         {f"{p.relative_to(ROOT)}:{line}: {name}" for p in files for line, name in private_imports(p.read_text(encoding="utf-8"))}
     )
