@@ -87,6 +87,20 @@ def _add_world_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--colours", nargs="+", default=list(DEFAULT_COLOURS), help=f"from {list(COLOURS)}"
     )
+    parser.add_argument(
+        "--rendering",
+        choices=("varied", "plain"),
+        default="varied",
+        help="varied: backgrounds, fills, edges, blur, JPEG and clutter vary (the default); "
+        "plain: the narrow world before that (ShapesWorldConfig.plain), for comparisons",
+    )
+
+
+def _world(args: argparse.Namespace, **fields) -> ShapesWorldConfig:
+    fields.update(shapes=tuple(args.shapes), colours=tuple(args.colours))
+    if args.rendering == "plain":
+        return ShapesWorldConfig.plain(**fields)
+    return ShapesWorldConfig(**fields)
 
 
 def _add_run_args(parser: argparse.ArgumentParser) -> None:
@@ -175,10 +189,9 @@ def parse_images_args(argv: list[str] | None = None, prog: str | None = None) ->
 
 def images_config(args: argparse.Namespace) -> ShapesWorldConfig:
     """The world the image flags ask for."""
-    return ShapesWorldConfig(
+    return _world(
+        args,
         image_size=args.image_size,
-        shapes=tuple(args.shapes),
-        colours=tuple(args.colours),
         max_objects=args.max_objects,
         seed=args.seed,
         image_format=args.image_format,
@@ -316,13 +329,7 @@ def parse_video_args(argv: list[str] | None = None, prog: str | None = None) -> 
 
 def video_config(args: argparse.Namespace) -> VideoWorldConfig:
     """The clip world the video flags ask for."""
-    world = ShapesWorldConfig(
-        image_size=args.image_size,
-        shapes=tuple(args.shapes),
-        colours=tuple(args.colours),
-        max_objects=args.max_objects,
-        seed=args.seed,
-    )
+    world = _world(args, image_size=args.image_size, max_objects=args.max_objects, seed=args.seed)
     return VideoWorldConfig(
         world=world,
         num_frames=args.num_frames,

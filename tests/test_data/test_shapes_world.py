@@ -464,3 +464,14 @@ def test_cli_that_dies_before_the_end_leaves_no_meta_and_reruns(tmp_path, monkey
     meta_stamp = (out / "meta.json").stat().st_mtime_ns
     written = [p for p in out.rglob("*") if p.is_file() and p.name != "meta.json"]
     assert written and all(p.stat().st_mtime_ns <= meta_stamp for p in written)
+
+
+def test_cli_rendering_flag_picks_the_plain_or_varied_world():
+    from clipx.shapes_world.cli import images_config, parse_images_args, parse_video_args, video_config
+
+    plain = images_config(parse_images_args(["--rendering", "plain", "--seed", "3"]))
+    assert plain == ShapesWorldConfig.plain(seed=3)
+    assert images_config(parse_images_args([])) == ShapesWorldConfig()
+    assert video_config(parse_video_args(["--rendering", "plain"])).world.fills == ("solid",)
+    with pytest.raises(SystemExit):
+        parse_images_args(["--rendering", "fancy"])
