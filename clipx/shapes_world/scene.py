@@ -164,6 +164,8 @@ def _sample_background(cfg: ShapesWorldConfig, rng: np.random.Generator) -> Back
 
 
 def _sample_style(cfg: ShapesWorldConfig, rng: np.random.Generator) -> Style:
+    if cfg.aliased == cfg.blur == cfg.jpeg == cfg.clutter == 0.0:
+        return Style()  # draws nothing: the plain world's random stream is clipx's earlier one
     draws = rng.random(4)
     scale = cfg.image_size / 64.0
     return Style(
@@ -176,6 +178,8 @@ def _sample_style(cfg: ShapesWorldConfig, rng: np.random.Generator) -> Style:
 
 
 def _sample_fill(cfg: ShapesWorldConfig, rng: np.random.Generator) -> dict[str, Any]:
+    if cfg.fills == ("solid",):
+        return {}  # draws nothing, as for the plain style
     fill = cfg.fills[int(rng.integers(len(cfg.fills)))]
     if fill == "outlined":  # a rim clearly darker or lighter than the fill
         amount = rng.uniform(0.45, 0.75) if rng.random() < 0.5 else rng.uniform(1.3, 1.6)

@@ -324,7 +324,7 @@ def test_plain_world_is_the_narrow_one():
     plain = ShapesWorldConfig.plain()
     assert plain.backgrounds == PLAIN_BACKGROUNDS and plain.fills == ("solid",)
     for scene, _ in _scenes(plain, 50):
-        assert scene.style == Style(antialias=True, seed=scene.style.seed)
+        assert scene.style == Style()
         assert {o.fill for o in scene.objects} == {"solid"}
 
 
