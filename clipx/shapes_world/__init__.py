@@ -61,6 +61,7 @@ from .vocabulary import (
     FILLS,
     PLAIN_BACKGROUNDS,
     SHAPES,
+    VARIED_SIZES,
 )
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "FILLS",
     "PLAIN_BACKGROUNDS",
     "SHAPES",
+    "VARIED_SIZES",
     "Background",
     "Motion",
     "MovingScene",

@@ -89,17 +89,17 @@ def _add_world_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rendering",
-        choices=("varied", "plain"),
-        default="varied",
-        help="varied: backgrounds, fills, edges, blur, JPEG and clutter vary (the default); "
-        "plain: the narrow world before that (ShapesWorldConfig.plain), for comparisons",
+        choices=("plain", "varied"),
+        default="plain",
+        help="plain: the quickstart's world (the default); varied: backgrounds, fills, edges, "
+        "blur, JPEG and clutter vary (ShapesWorldConfig.varied)",
     )
 
 
 def _world(args: argparse.Namespace, **fields) -> ShapesWorldConfig:
     fields.update(shapes=tuple(args.shapes), colours=tuple(args.colours))
-    if args.rendering == "plain":
-        return ShapesWorldConfig.plain(**fields)
+    if args.rendering == "varied":
+        return ShapesWorldConfig.varied(**fields)
     return ShapesWorldConfig(**fields)
 
 

@@ -8,7 +8,3 @@ with read_base():
     from .._base_.models.clip_pretrainer import *  # noqa: F401,F403
     from .._base_.pretrain_runtime import *  # noqa: F401,F403
     from .._base_.schedules.clip_pretrain_800it import *  # noqa: F401,F403
-
-# The varied shapes world is harder to fit than the plain one: the peak rate is doubled (to 2e-3,
-# as the ViT schedules use) so 800 iterations get further.
-optim_wrapper["optimizer"].update(lr=2e-3)  # noqa: F405

@@ -272,7 +272,7 @@ def test_masks_are_nonempty_and_match_the_drawn_colour():
 
 
 def test_rendering_variation_covers_every_kind_and_only_changes_pixels():
-    cfg = ShapesWorldConfig(shapes=tuple(SHAPES))
+    cfg = ShapesWorldConfig.varied(shapes=tuple(SHAPES))
     kinds, fills, flags = set(), set(), {"aliased": 0, "blur": 0, "jpeg": 0, "clutter": 0}
     renderer = ShapesRenderer()
     for scene, _ in _scenes(cfg, 300):
@@ -299,7 +299,7 @@ def _base_colour(rgb: np.ndarray) -> str:
 
 
 def test_every_fill_keeps_the_colour_word_and_outlines_show_a_rim():
-    cfg = ShapesWorldConfig(backgrounds=("flat",), blur=0.0, jpeg=0.0, noise_std=(0.0, 0.0))
+    cfg = ShapesWorldConfig.varied(backgrounds=("flat",), blur=0.0, jpeg=0.0, noise_std=(0.0, 0.0))
     renderer = ShapesRenderer()
     seen = set()
     for scene, _ in _scenes(cfg, 150):
@@ -320,8 +320,9 @@ def test_every_fill_keeps_the_colour_word_and_outlines_show_a_rim():
     assert seen == set(FILLS)
 
 
-def test_plain_world_is_the_narrow_one():
+def test_plain_world_is_the_narrow_default():
     plain = ShapesWorldConfig.plain()
+    assert plain == ShapesWorldConfig()
     assert plain.backgrounds == PLAIN_BACKGROUNDS and plain.fills == ("solid",)
     for scene, _ in _scenes(plain, 50):
         assert scene.style == Style()
@@ -467,11 +468,17 @@ def test_cli_that_dies_before_the_end_leaves_no_meta_and_reruns(tmp_path, monkey
 
 
 def test_cli_rendering_flag_picks_the_plain_or_varied_world():
-    from clipx.shapes_world.cli import images_config, parse_images_args, parse_video_args, video_config
+    from clipx.shapes_world.cli import (
+        images_config,
+        parse_images_args,
+        parse_video_args,
+        video_config,
+    )
 
-    plain = images_config(parse_images_args(["--rendering", "plain", "--seed", "3"]))
-    assert plain == ShapesWorldConfig.plain(seed=3)
+    varied = images_config(parse_images_args(["--rendering", "varied", "--seed", "3"]))
+    assert varied == ShapesWorldConfig.varied(seed=3)
     assert images_config(parse_images_args([])) == ShapesWorldConfig()
-    assert video_config(parse_video_args(["--rendering", "plain"])).world.fills == ("solid",)
+    assert video_config(parse_video_args(["--rendering", "varied"])).world.fills == FILLS
+    assert video_config(parse_video_args([])).world.fills == ("solid",)
     with pytest.raises(SystemExit):
         parse_images_args(["--rendering", "fancy"])

@@ -1,9 +1,10 @@
 # Pretraining pairs of the generated shapes world (20k 64-px images with captions):
 #   python tools/generate_shapes_world.py --out data/shapes_world
 # The dataset tokenizes and preprocesses for `model_name`, the architecture being trained.
-# Augmentation: CLIP's random square crop (90-100% of the area) only. The generator varies what
-# the captions do not describe (backgrounds, fills, edges, blur, JPEG, clutter: ShapesWorldConfig);
-# no flips (captions say "left of") and no colour jitter (captions name colours).
+# Augmentation: CLIP's random square crop (90-100% of the area) only: no flips (captions say
+# "left of") and no colour jitter (captions name colours). Variation of what the captions do not
+# describe belongs in the data: generate_shapes_world.py --rendering varied (README, "Rendering
+# variation").
 from mmengine.dataset import InfiniteSampler, default_collate
 
 from clipx.data import ImageTextDataset

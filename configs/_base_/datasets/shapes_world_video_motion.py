@@ -5,8 +5,8 @@
 # differ only in direction are the negatives. Validation and test decode the `test_directions`
 # split: groups of 4 clips that look the same and differ only in direction, in time-reversed
 # pairs (`reversal_acc`: own clip above its reversed twin, chance 50%).
-# Augmentation: none per step (the frozen frame embeddings are cached); the variation is the
-# generator's per-clip rendering (backgrounds, fills, edges, blur, JPEG, clutter), fixed over a clip.
+# Augmentation: none per step (the frozen frame embeddings are cached); any variation is the
+# generator's per-clip rendering (`--rendering varied`: fixed over a clip).
 from mmengine.config import read_base
 from mmengine.dataset import DefaultSampler, pseudo_collate
 
