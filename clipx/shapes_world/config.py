@@ -134,11 +134,6 @@ class ShapesWorldConfig:
     clutter: float = 0.0
 
     @classmethod
-    def plain(cls, **overrides: Any) -> ShapesWorldConfig:
-        """The default world: low-contrast backgrounds, solid fills, sharp PNGs (the quickstart's)."""
-        return cls(**overrides)
-
-    @classmethod
     def varied(cls, **overrides: Any) -> ShapesWorldConfig:
         """The world with rendering variation: every background kind, all fills, aliased edges,
         blur, JPEG and clutter in a fifth to a quarter of the images, wider sizes."""

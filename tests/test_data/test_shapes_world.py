@@ -252,7 +252,7 @@ def _ring(mask: np.ndarray) -> np.ndarray:
 
 
 def test_masks_are_nonempty_and_match_the_drawn_colour():
-    cfg = ShapesWorldConfig.plain(shapes=tuple(SHAPES))
+    cfg = ShapesWorldConfig(shapes=tuple(SHAPES))
     renderer = ShapesRenderer()
     for scene, _ in _scenes(cfg, 100):
         image, masks = renderer.render(scene)
@@ -321,8 +321,7 @@ def test_every_fill_keeps_the_colour_word_and_outlines_show_a_rim():
 
 
 def test_plain_world_is_the_narrow_default():
-    plain = ShapesWorldConfig.plain()
-    assert plain == ShapesWorldConfig()
+    plain = ShapesWorldConfig()
     assert plain.backgrounds == PLAIN_BACKGROUNDS and plain.fills == ("solid",)
     for scene, _ in _scenes(plain, 50):
         assert scene.style == Style()
