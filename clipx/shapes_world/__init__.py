@@ -47,7 +47,7 @@ from .config import ShapesWorldConfig, check_novel_shapes, class_names, class_tu
 from .detection import write_detection, write_detection_split
 from .image_text import read_caption_csv, write_image_text, write_retrieval
 from .motion import DIRECTIONS, Motion, MovingScene, VideoWorldConfig, render_clip, sample_group
-from .render import ShapesRenderer, mask_to_box
+from .render import ShapesRenderer, mask_to_box, outline
 from .scene import Background, Scene, ShapeObject, Style, image_rng, sample_scene
 from .segmentation import read_split_record, write_segmentation
 from .video import write_video_split
@@ -60,8 +60,11 @@ from .vocabulary import (
     DEFAULT_SIZES,
     FILLS,
     PLAIN_BACKGROUNDS,
+    PROPORTIONS,
+    SHAPE_EXTENT,
     SHAPES,
     VARIED_SIZES,
+    shape_outline,
 )
 
 __all__ = [
@@ -74,7 +77,9 @@ __all__ = [
     "DIRECTIONS",
     "FILLS",
     "PLAIN_BACKGROUNDS",
+    "PROPORTIONS",
     "SHAPES",
+    "SHAPE_EXTENT",
     "VARIED_SIZES",
     "Background",
     "Motion",
@@ -96,6 +101,7 @@ __all__ = [
     "image_rng",
     "mask_to_box",
     "object_phrase",
+    "outline",
     "place",
     "read_caption_csv",
     "read_split_record",
@@ -103,6 +109,7 @@ __all__ = [
     "render_clip",
     "sample_group",
     "sample_scene",
+    "shape_outline",
     "write_class_folders",
     "write_detection",
     "write_detection_split",

@@ -89,10 +89,11 @@ def _add_world_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rendering",
-        choices=("plain", "varied"),
+        choices=("plain", "varied", "mixed"),
         default="plain",
         help="plain: the quickstart's world (the default); varied: backgrounds, fills, edges, "
-        "blur, JPEG and clutter vary (ShapesWorldConfig.varied)",
+        "blur, JPEG, clutter and star/cross proportions vary (ShapesWorldConfig.varied); "
+        "mixed: half the images plain, half varied (ShapesWorldConfig.mixed)",
     )
 
 
@@ -100,6 +101,8 @@ def _world(args: argparse.Namespace, **fields) -> ShapesWorldConfig:
     fields.update(shapes=tuple(args.shapes), colours=tuple(args.colours))
     if args.rendering == "varied":
         return ShapesWorldConfig.varied(**fields)
+    if args.rendering == "mixed":
+        return ShapesWorldConfig.mixed(**fields)
     return ShapesWorldConfig(**fields)
 
 

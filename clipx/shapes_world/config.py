@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import partial
 from typing import Any
 
@@ -105,6 +105,11 @@ class ShapesWorldConfig:
         jpeg: share of images passed through JPEG at quality 40-90.
         clutter: share of images with 1-6 marks that are not shapes (thin
             lines, arcs, dots) drawn behind the objects.
+        proportions: stars and crosses drawn with their own notch depth and
+            bar width (:data:`~clipx.shapes_world.vocabulary.PROPORTIONS`).
+        plain_share: share of images drawn with the plain rendering
+            (:meth:`plain_rendering`) whatever the fields above say; a varied
+            world with ``plain_share=0.5`` is half plain, half varied.
 
     The defaults are the plain world the quickstart trains on. :meth:`varied`
     varies everything the captions do not describe (background, fill, edges,
@@ -132,6 +137,8 @@ class ShapesWorldConfig:
     blur: float = 0.0
     jpeg: float = 0.0
     clutter: float = 0.0
+    proportions: bool = False
+    plain_share: float = 0.0
 
     @classmethod
     def varied(cls, **overrides: Any) -> ShapesWorldConfig:
@@ -148,8 +155,20 @@ class ShapesWorldConfig:
             blur=0.2,
             jpeg=0.2,
             clutter=0.25,
+            proportions=True,
         )
         return cls(**{**varied, **overrides})
+
+    @classmethod
+    def mixed(cls, **overrides: Any) -> ShapesWorldConfig:
+        """:meth:`varied` with half of the images drawn plain (``plain_share=0.5``)."""
+        return cls.varied(**{"plain_share": 0.5, **overrides})
+
+    def plain_rendering(self) -> ShapesWorldConfig:
+        """This world with every rendering field at the plain default; vocabulary, sizes,
+        object counts, seed and format stay."""
+        plain = {n: f.default for n, f in _RENDERING_FIELDS.items()}
+        return replace(self, **plain)
 
     def __post_init__(self) -> None:
         set_ = partial(object.__setattr__, self)
@@ -162,7 +181,7 @@ class ShapesWorldConfig:
         set_("backgrounds", _check_names("backgrounds", self.backgrounds, BACKGROUNDS))
         set_("sizes", _check_sizes(self.sizes))
         set_("fills", _check_names("fills", self.fills, FILLS))
-        for name in ("aliased", "blur", "jpeg", "clutter"):
+        for name in ("aliased", "blur", "jpeg", "clutter", "plain_share"):
             set_(name, _check_share(name, getattr(self, name)))
         num_classes = len(self.shapes) * len(self.colours)
         if not 1 <= self.min_objects <= self.max_objects <= num_classes:
@@ -207,6 +226,27 @@ class ShapesWorldConfig:
         if "sizes" in kwargs:
             kwargs["sizes"] = {n: tuple(r) for n, r in kwargs["sizes"].items()}
         return cls(**kwargs)
+
+
+# What :meth:`ShapesWorldConfig.plain_rendering` resets: how images look, not what they show.
+_RENDERING_FIELDS = {
+    f.name: f
+    for f in fields(ShapesWorldConfig)
+    if f.name
+    in (
+        "backgrounds",
+        "noise_std",
+        "tint",
+        "contrast",
+        "fills",
+        "aliased",
+        "blur",
+        "jpeg",
+        "clutter",
+        "proportions",
+        "plain_share",
+    )
+}
 
 
 def class_tuples(cfg: ShapesWorldConfig, *, with_size: bool = False) -> list[tuple[str, ...]]:

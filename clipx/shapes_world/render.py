@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from .scene import Background, Scene, ShapeObject, Style
-from .vocabulary import BACKGROUNDS, SHAPES
+from .vocabulary import BACKGROUNDS, shape_outline
 
 
 def _wave_coordinate(size: int, angle_deg: float) -> np.ndarray:
@@ -68,7 +68,9 @@ def draw_background(bg: Background, size: int) -> np.ndarray:
     if bg.kind.endswith("_noise"):
         rng = np.random.default_rng(bg.seed)
         channels = 1 if bg.kind == "grey_noise" else 3
-        canvas = canvas + rng.standard_normal((size, size, channels), dtype=np.float32) * bg.amplitude
+        canvas = (
+            canvas + rng.standard_normal((size, size, channels), dtype=np.float32) * bg.amplitude
+        )
     return canvas
 
 
@@ -99,7 +101,7 @@ def draw_clutter(canvas: np.ndarray, style: Style) -> np.ndarray:
 
 def outline(obj: ShapeObject) -> np.ndarray:
     """(N, 2) polygon of ``obj`` in pixel coordinates (x, y)."""
-    unit = SHAPES[obj.shape][0]
+    unit = shape_outline(obj.shape, obj.proportion)
     a = math.radians(obj.rotation)
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
     return unit @ rot.T * obj.radius + np.asarray(obj.center)
@@ -183,7 +185,9 @@ class ShapesRenderer:
         elif obj.fill == "shaded":
             ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
             a = math.radians(obj.fill_angle)
-            t = ((xs - obj.center[0]) * math.cos(a) + (ys - obj.center[1]) * math.sin(a)) / obj.radius
+            t = (
+                (xs - obj.center[0]) * math.cos(a) + (ys - obj.center[1]) * math.sin(a)
+            ) / obj.radius
             colour = rgb * (1.0 + obj.fill_amount * np.clip(t, -1.0, 1.0))[..., None]
         elif obj.fill == "textured":
             rng = np.random.default_rng([style.seed, 2, index])

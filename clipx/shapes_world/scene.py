@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .config import ShapesWorldConfig
-from .vocabulary import COLOURS, SHAPE_EXTENT, SHAPES
+from .vocabulary import COLOURS, PROPORTIONS, SHAPE_EXTENT, SHAPES
 
 # How often placement tries a random spot before giving up on an object (or a motion).
 PLACEMENT_TRIES = 30
@@ -44,6 +44,9 @@ class ShapeObject:
             (``'outlined'``), ramp or speckle amplitude as a fraction of the
             shade (``'shaded'``, ``'textured'``); unused for ``'solid'``.
         fill_angle: direction of the ``'shaded'`` ramp, in degrees.
+        proportion: a star's notch radius or a cross's bar half-width (see
+            :data:`~clipx.shapes_world.vocabulary.PROPORTIONS`); 0 is the
+            standard outline.
     """
 
     shape: str
@@ -56,6 +59,7 @@ class ShapeObject:
     fill: str = "solid"
     fill_amount: float = 0.0
     fill_angle: float = 0.0
+    proportion: float = 0.0
 
     @property
     def name(self) -> str:
@@ -190,6 +194,14 @@ def _sample_fill(cfg: ShapesWorldConfig, rng: np.random.Generator) -> dict[str, 
     return dict(fill=fill, fill_amount=float(amount), fill_angle=float(rng.uniform(0.0, 360.0)))
 
 
+def _sample_proportion(
+    cfg: ShapesWorldConfig, shape: str, rng: np.random.Generator
+) -> dict[str, Any]:
+    if not cfg.proportions or shape not in PROPORTIONS:
+        return {}  # draws nothing
+    return dict(proportion=float(rng.uniform(*PROPORTIONS[shape])))
+
+
 def min_distance(radius_a: float, radius_b: float) -> float:
     """Closest two objects' centres may come, in pixels: their outlines' extents plus 2 px.
 
@@ -232,6 +244,7 @@ def _place(
                     rotation=float(rng.uniform(-max_rot, max_rot)),
                     rgb=_jitter_shade(COLOURS[colour], cfg.shade_jitter, rng),
                     **_sample_fill(cfg, rng),
+                    **_sample_proportion(cfg, shape, rng),
                 )
     return None
 
@@ -251,10 +264,13 @@ def sample_scene(
             ``min_objects..max_objects`` distinct random pairs.
 
     Returns:
-        The scene. An object that finds no free spot after a few tries at its
+        The scene, drawn with ``cfg.plain_rendering()`` in a ``cfg.plain_share``
+        of the calls. An object that finds no free spot after a few tries at its
         size and at the smallest size is left out, so a scene can hold fewer
         objects than asked for (never fewer than one).
     """
+    if cfg.plain_share and rng.random() < cfg.plain_share:
+        cfg = cfg.plain_rendering()
     if classes is None:
         pairs = [(c, s) for c in cfg.colours for s in cfg.shapes]
         count = int(rng.integers(cfg.min_objects, cfg.max_objects + 1))

@@ -108,3 +108,22 @@ SHAPES: dict[str, tuple[np.ndarray, float]] = {
     "diamond": (np.array([(0.0, -1.05), (0.68, 0.0), (0.0, 1.05), (-0.68, 0.0)]), 15.0),
     "heart": (_heart(), 20.0),
 }
+
+# Proportions that vary with ``ShapesWorldConfig.proportions``: the star's notch radius
+# (tips at 1.05) and the cross's bar half-width (arms reach 0.95), as (min, max). Anyone
+# calls all of these a star or a cross; the other shapes are fixed by their name.
+PROPORTIONS: dict[str, tuple[float, float]] = {"star": (0.3, 0.6), "cross": (0.2, 0.42)}
+
+
+def shape_outline(shape: str, proportion: float = 0.0) -> np.ndarray:
+    """Unit outline of ``shape``; ``proportion`` (see :data:`PROPORTIONS`) reshapes a star
+    or a cross, 0 keeps the standard outline of :data:`SHAPES`."""
+    if not proportion:
+        return SHAPES[shape][0]
+    if shape == "star":
+        return _star(inner=proportion)
+    if shape == "cross":
+        return _cross(half_width=proportion)
+    raise ValueError(
+        f"A {shape} has no variable proportion (got {proportion}); only {list(PROPORTIONS)} do."
+    )

@@ -15,6 +15,8 @@ from clipx.shapes_world import (
     COLOURS,
     FILLS,
     PLAIN_BACKGROUNDS,
+    PROPORTIONS,
+    SHAPE_EXTENT,
     SHAPES,
     Background,
     Scene,
@@ -27,6 +29,7 @@ from clipx.shapes_world import (
     class_names,
     image_rng,
     mask_to_box,
+    outline,
     place,
     read_caption_csv,
     relation,
@@ -328,6 +331,55 @@ def test_plain_world_is_the_narrow_default():
         assert {o.fill for o in scene.objects} == {"solid"}
 
 
+def _scene(objects: list[ShapeObject]) -> Scene:
+    bg = Background(
+        kind="flat", colour=(90, 90, 90), other=(90, 90, 90), angle=0.0, period=8.0, seed=0
+    )
+    return Scene(image_size=64, background=bg, objects=tuple(objects), noise_std=0.0, noise_seed=0)
+
+
+def test_varied_stars_and_crosses_change_proportion_and_keep_their_extent():
+    cfg = ShapesWorldConfig.varied(shapes=("star", "cross", "circle"), max_objects=3)
+    seen: dict[str, list[float]] = {"star": [], "cross": [], "circle": []}
+    for scene, _ in _scenes(cfg, 80):
+        for obj in scene.objects:
+            seen[obj.shape].append(obj.proportion)
+    for shape in ("star", "cross"):
+        lo, hi = PROPORTIONS[shape]
+        values = np.asarray(seen[shape])
+        assert values.min() >= lo and values.max() <= hi and values.std() > 0.05, (shape, values)
+    assert set(seen["circle"]) == {0.0}  # shapes fixed by their name never vary
+    # A thin and a fat star: same tips (extent), clearly different area.
+    renderer = ShapesRenderer()
+    areas = []
+    for inner in PROPORTIONS["star"]:
+        obj = ShapeObject(**{**vars(_obj("star", radius=14.0)), "proportion": inner})
+        mask = renderer.render(_scene([obj]))[1][0]
+        areas.append(mask.sum())
+        assert np.abs(outline(obj) - obj.center).max() <= SHAPE_EXTENT * obj.radius
+    assert areas[1] > 1.4 * areas[0], areas
+    with pytest.raises(ValueError, match="circle has no variable proportion"):
+        outline(ShapeObject(**{**vars(_obj("circle")), "proportion": 0.5}))
+
+
+def test_mixed_world_draws_about_half_its_images_plain():
+    cfg = ShapesWorldConfig.mixed()
+    assert cfg.plain_share == 0.5 and cfg.proportions
+    plain = cfg.plain_rendering()
+    assert plain.backgrounds == PLAIN_BACKGROUNDS and plain.fills == ("solid",)
+    assert not plain.proportions and plain.plain_share == 0.0
+    assert plain.sizes == cfg.sizes and plain.seed == cfg.seed  # what images show stays
+    looks_plain = 0
+    for scene, _ in _scenes(cfg, 200):
+        unvaried = scene.style == Style() and all(
+            o.fill == "solid" and o.proportion == 0.0 for o in scene.objects
+        )
+        looks_plain += unvaried and scene.background.kind in PLAIN_BACKGROUNDS
+    assert 75 < looks_plain < 135, looks_plain  # half plain, plus varied images that look plain
+    with pytest.raises(ValueError, match="plain_share=1.5"):
+        ShapesWorldConfig(plain_share=1.5)
+
+
 def test_mask_to_box_of_empty_mask_is_none():
     assert mask_to_box(np.zeros((8, 8), bool)) is None
     mask = np.zeros((8, 8), bool)
@@ -442,6 +494,8 @@ def test_module_cli_dispatches_to_the_tools_commands(tmp_path, capsys):
     assert _load_tool().main([*argv[:1], str(tmp_path / "b"), *argv[2:]]) == 0
     assert _files(tmp_path / "a" / "image_text") == _files(tmp_path / "b" / "image_text")
     assert _files(tmp_path / "a" / "detection") == _files(tmp_path / "b" / "detection")
+
+
 def test_cli_that_dies_before_the_end_leaves_no_meta_and_reruns(tmp_path, monkeypatch, capsys):
     tool = _load_tool()
     out = tmp_path / "world"
@@ -476,6 +530,7 @@ def test_cli_rendering_flag_picks_the_plain_or_varied_world():
 
     varied = images_config(parse_images_args(["--rendering", "varied", "--seed", "3"]))
     assert varied == ShapesWorldConfig.varied(seed=3)
+    assert images_config(parse_images_args(["--rendering", "mixed"])) == ShapesWorldConfig.mixed()
     assert images_config(parse_images_args([])) == ShapesWorldConfig()
     assert video_config(parse_video_args(["--rendering", "varied"])).world.fills == FILLS
     assert video_config(parse_video_args([])).world.fills == ("solid",)
