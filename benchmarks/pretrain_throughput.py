@@ -1,12 +1,14 @@
 """Pretraining throughput: clipx's runner against open_clip's own training loop.
 
-    python benchmarks/pretrain_throughput.py [--model clipx-RN-tiny-64] [--batch 256] [--steps 12]
+    python benchmarks/pretrain_throughput.py [--model clipx-RN-tiny-64] [--batch 256] [--steps 12] [--bf16]
 
 Both train the same architecture on the same image-text CSV (a shapes-world
 sample it generates), with the same batch size, optimizer, precision (fp32)
 and one dataloader worker, one after the other in this run. Each logs the time
 of every step; the first ``--skip`` steps (warm-up) are dropped and the rest
-averaged. Prints samples/s for each and the clipx / open_clip ratio.
+averaged. Prints samples/s for each and the clipx / open_clip ratio. With
+``--bf16`` clipx also trains under bf16 autocast (``AutocastOptimWrapper``)
+and the bf16 / fp32 ratio is printed with the CPU's bf16 flags.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BF16_OPTIONS = ("optim_wrapper.type=clipx.AutocastOptimWrapper", "optim_wrapper.enabled=True")
 
 OPEN_CLIP_MAIN = (
     "import sys, clipx.backbone\n"  # registers clipx's tiny architectures with open_clip
@@ -51,7 +55,7 @@ def run_open_clip(csv: Path, work: Path, args) -> list[float]:
     return [float(t) for t in re.findall(r"Batch \(t\): ([0-9.]+)", out.stdout + out.stderr)]
 
 
-def run_clipx(csv: Path, work: Path, args) -> list[float]:
+def run_clipx(csv: Path, work: Path, args, extra: tuple[str, ...] = ()) -> list[float]:
     config = ROOT / "configs/clip/clip_rn-tiny-64_1xb256-800it_shapes-world.py"
     cmd = [
         sys.executable, str(ROOT / "tools/train.py"), str(config), "--work-dir", str(work),
@@ -62,7 +66,7 @@ def run_clipx(csv: Path, work: Path, args) -> list[float]:
         f"train_dataloader.batch_size={args.batch}",
         f"train_cfg.max_iters={args.steps}",
         "default_hooks.logger.interval=1", "log_processor.window_size=1",
-        "default_hooks.checkpoint.interval=100000", "custom_hooks=[]",
+        "default_hooks.checkpoint.interval=100000", "custom_hooks=[]", *extra,
     ]
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
@@ -83,17 +87,27 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--skip", type=int, default=3, help="warm-up steps left out of the average")
+    parser.add_argument("--bf16", action="store_true", help="also time clipx under bf16 autocast")
     args = parser.parse_args()
+    runs = [("open_clip_train", run_open_clip), ("clipx", run_clipx)]
+    if args.bf16:
+        runs.append(("clipx bf16", partial(run_clipx, extra=BF16_OPTIONS)))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         csv = make_data(tmp / "data", args.batch * args.steps)
         results = {}
-        for name, run in (("open_clip_train", run_open_clip), ("clipx", run_clipx)):
+        for name, run in runs:
             times = run(csv, tmp / name, args)
             results[name] = samples_per_second(times, args.batch, args.skip)
             print(f"  {name:>15}: {results[name]:7.1f} samples/s ({len(times)} steps logged)", flush=True)
     print(f"{args.model}, batch {args.batch}, fp32, 1 worker: clipx / open_clip_train = "
           f"{results['clipx'] / results['open_clip_train']:.2f}x")
+    if args.bf16:
+        from clipx.engine.precision import cpu_flags
+
+        flags = sorted(cpu_flags() & {"avx512_bf16", "amx_bf16", "amx_tile"}) or ["none"]
+        print(f"clipx bf16 autocast / fp32 = {results['clipx bf16'] / results['clipx']:.2f}x "
+              f"(bf16 CPU flags: {' '.join(flags)})")
 
 
 if __name__ == "__main__":

@@ -95,7 +95,7 @@ TRANSFORMS = _child("transform", MMENGINE_TRANSFORMS, _DATA_LOCATIONS)
 MODELS = _child("model", MMENGINE_MODELS, _MODEL_LOCATIONS)
 MODEL_WRAPPERS = _child("model_wrapper", MMENGINE_MODEL_WRAPPERS, ["clipx.engine.wrappers"])
 OPTIMIZERS = _child("optimizer", MMENGINE_OPTIMIZERS)
-OPTIM_WRAPPERS = _child("optim_wrapper", MMENGINE_OPTIM_WRAPPERS)
+OPTIM_WRAPPERS = _child("optim_wrapper", MMENGINE_OPTIM_WRAPPERS, ["clipx.engine.precision"])
 OPTIM_WRAPPER_CONSTRUCTORS = _child(
     "optimizer wrapper constructor", MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, _MODEL_LOCATIONS
 )

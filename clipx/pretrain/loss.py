@@ -54,7 +54,9 @@ class ContrastiveLoss(nn.Module):
         self.gather = gather
         self.local_loss = local_loss
 
-    def get_ground_truth(self, num_logits: int, device: torch.device, *, offset: int = 0) -> torch.Tensor:
+    def get_ground_truth(
+        self, num_logits: int, device: torch.device, *, offset: int = 0
+    ) -> torch.Tensor:
         return torch.arange(num_logits, device=device) + offset
 
     def get_logits(
@@ -88,6 +90,15 @@ class ContrastiveLoss(nn.Module):
                 f"image_embeds {tuple(image_embeds.shape)} and text_embeds {tuple(text_embeds.shape)} "
                 "must pair one caption per image."
             )
-        logits_per_image, logits_per_text, offset = self.get_logits(image_embeds, text_embeds, logit_scale)
-        labels = self.get_ground_truth(logits_per_image.shape[0], image_embeds.device, offset=offset)
-        return (F.cross_entropy(logits_per_image, labels) + F.cross_entropy(logits_per_text, labels)) / 2
+        # In fp32 even under mixed precision: bf16 logits at a scale of 30+ are 0.1-0.25 apart.
+        with torch.autocast(device_type=image_embeds.device.type, enabled=False):
+            image_embeds, text_embeds = image_embeds.float(), text_embeds.float()
+            logits_per_image, logits_per_text, offset = self.get_logits(
+                image_embeds, text_embeds, logit_scale.float()
+            )
+            labels = self.get_ground_truth(
+                logits_per_image.shape[0], image_embeds.device, offset=offset
+            )
+            return (
+                F.cross_entropy(logits_per_image, labels) + F.cross_entropy(logits_per_text, labels)
+            ) / 2
