@@ -111,11 +111,12 @@ class ShapesWorldConfig:
             (:meth:`plain_rendering`) whatever the fields above say; a varied
             world with ``plain_share=0.5`` is half plain, half varied.
 
-    The defaults are the plain world the quickstart trains on. :meth:`varied`
-    varies everything the captions do not describe (background, fill, edges,
-    blur, compression, clutter) so that a model cannot lean on this renderer's
-    look; with the quickstart's 800 iterations the tiny ResNet CLIP does not
-    yet fit it (README, "Rendering variation"), so it is not the default.
+    The defaults are the plain look: four low-contrast background kinds, solid
+    fills, anti-aliased edges. :meth:`varied` varies everything the captions do
+    not describe (background, fill, edges, blur, compression, clutter, star and
+    cross proportions) so that a model cannot lean on this renderer's look;
+    :meth:`mixed` (half plain, half varied) is what the generator writes by
+    default and the quickstart trains on (README, "Rendering variation").
     """
 
     image_size: int = 64

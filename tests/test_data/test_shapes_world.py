@@ -520,7 +520,7 @@ def test_cli_that_dies_before_the_end_leaves_no_meta_and_reruns(tmp_path, monkey
     assert written and all(p.stat().st_mtime_ns <= meta_stamp for p in written)
 
 
-def test_cli_rendering_flag_picks_the_plain_or_varied_world():
+def test_cli_rendering_flag_picks_the_world_mixed_by_default():
     from clipx.shapes_world.cli import (
         images_config,
         parse_images_args,
@@ -531,8 +531,10 @@ def test_cli_rendering_flag_picks_the_plain_or_varied_world():
     varied = images_config(parse_images_args(["--rendering", "varied", "--seed", "3"]))
     assert varied == ShapesWorldConfig.varied(seed=3)
     assert images_config(parse_images_args(["--rendering", "mixed"])) == ShapesWorldConfig.mixed()
-    assert images_config(parse_images_args([])) == ShapesWorldConfig()
+    assert images_config(parse_images_args([])) == ShapesWorldConfig.mixed()
+    assert images_config(parse_images_args(["--rendering", "plain"])) == ShapesWorldConfig()
     assert video_config(parse_video_args(["--rendering", "varied"])).world.fills == FILLS
-    assert video_config(parse_video_args([])).world.fills == ("solid",)
+    assert video_config(parse_video_args([])).world.plain_share == 0.5
+    assert video_config(parse_video_args(["--rendering", "plain"])).world.fills == ("solid",)
     with pytest.raises(SystemExit):
         parse_images_args(["--rendering", "fancy"])
