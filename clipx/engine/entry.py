@@ -6,6 +6,7 @@ import argparse
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config, DictAction
 
 from clipx.apis import read_config
@@ -30,13 +31,20 @@ def load_config(args: argparse.Namespace) -> Config:
     """Read the config as :func:`clipx.apis.read_config` does, then fix the launcher and work dir.
 
     ``args`` carries ``config``, ``cfg_options``, ``launcher``, ``work_dir`` and
-    ``local_rank`` (:func:`add_common_args`).
+    ``local_rank`` (:func:`add_common_args`). A config key ``flush_denormal=True``
+    makes the CPU treat denormal floats as zero for the run
+    (``torch.set_flush_denormal``): late in a CPU training, when small values
+    turn denormal, steps measured 1.3x faster with it (README, Quickstart).
     """
     if "LOCAL_RANK" not in os.environ:
         os.environ["LOCAL_RANK"] = str(args.local_rank)
     allow_mmengine_checkpoints()
     cfg = read_config(args.config, cfg_options=args.cfg_options)
     cfg.launcher = args.launcher
+    flush = cfg.get("flush_denormal", False)
+    if not isinstance(flush, bool):
+        raise ValueError(f"flush_denormal={flush!r} in {args.config}; use True or False.")
+    torch.set_flush_denormal(flush)
     if args.work_dir:
         cfg.work_dir = args.work_dir
     elif cfg.get("work_dir") is None:

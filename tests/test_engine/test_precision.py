@@ -70,3 +70,33 @@ def test_contrastive_loss_is_fp32_under_autocast_and_matches_fp32():
     assert mixed.dtype == torch.float32
     # Only the bf16 rounding of the embeddings themselves remains (~3 significant digits).
     assert abs(mixed.item() - reference.item()) < 0.02 * reference.item()
+
+
+def test_config_key_flush_denormal_sets_the_cpu_mode(tmp_path):
+    import argparse
+
+    from clipx.engine.entry import load_config
+
+    def args(config):
+        return argparse.Namespace(
+            config=str(config),
+            cfg_options=None,
+            launcher="none",
+            work_dir=str(tmp_path),
+            local_rank=0,
+        )
+
+    tiny = 1e-40  # below float32's smallest normal number (1.2e-38)
+    config = tmp_path / "flush.py"
+    try:
+        config.write_text("flush_denormal = True\n")
+        load_config(args(config))
+        assert torch.tensor(tiny).item() == 0.0
+        config.write_text("flush_denormal = False\n")
+        load_config(args(config))
+        assert torch.tensor(tiny).item() > 0.0
+        config.write_text("flush_denormal = 'yes'\n")
+        with pytest.raises(ValueError, match="flush_denormal='yes'"):
+            load_config(args(config))
+    finally:
+        torch.set_flush_denormal(False)

@@ -3,8 +3,8 @@
 # The dataset tokenizes and preprocesses for `model_name`, the architecture being trained.
 # Augmentation: CLIP's random square crop (90-100% of the area) only: no flips (captions say
 # "left of") and no colour jitter (captions name colours). Variation of what the captions do not
-# describe belongs in the data: generate_shapes_world.py --rendering varied (README, "Rendering
-# variation").
+# describe belongs in the data: the generator's default world renders half of its images varied
+# (README, "Rendering variation").
 from mmengine.dataset import InfiniteSampler, default_collate
 
 from clipx.data import ImageTextDataset

@@ -6,7 +6,7 @@
 # split: groups of 4 clips that look the same and differ only in direction, in time-reversed
 # pairs (`reversal_acc`: own clip above its reversed twin, chance 50%).
 # Augmentation: none per step (the frozen frame embeddings are cached); any variation is the
-# generator's per-clip rendering (`--rendering varied`: fixed over a clip).
+# generator's per-clip rendering (by default half of the clips varied, fixed over a clip).
 from mmengine.config import read_base
 from mmengine.dataset import DefaultSampler, pseudo_collate
 
