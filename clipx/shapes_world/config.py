@@ -168,8 +168,8 @@ class ShapesWorldConfig:
     def plain_rendering(self) -> ShapesWorldConfig:
         """This world with every rendering field at the plain default; vocabulary, sizes,
         object counts, seed and format stay."""
-        plain = {n: f.default for n, f in _RENDERING_FIELDS.items()}
-        return replace(self, **plain)
+        defaults = {f.name: f.default for f in fields(self) if f.name in _RENDERING_FIELDS}
+        return replace(self, **defaults)
 
     def __post_init__(self) -> None:
         set_ = partial(object.__setattr__, self)
@@ -230,24 +230,19 @@ class ShapesWorldConfig:
 
 
 # What :meth:`ShapesWorldConfig.plain_rendering` resets: how images look, not what they show.
-_RENDERING_FIELDS = {
-    f.name: f
-    for f in fields(ShapesWorldConfig)
-    if f.name
-    in (
-        "backgrounds",
-        "noise_std",
-        "tint",
-        "contrast",
-        "fills",
-        "aliased",
-        "blur",
-        "jpeg",
-        "clutter",
-        "proportions",
-        "plain_share",
-    )
-}
+_RENDERING_FIELDS = (
+    "backgrounds",
+    "noise_std",
+    "tint",
+    "contrast",
+    "fills",
+    "aliased",
+    "blur",
+    "jpeg",
+    "clutter",
+    "proportions",
+    "plain_share",
+)
 
 
 def class_tuples(cfg: ShapesWorldConfig, *, with_size: bool = False) -> list[tuple[str, ...]]:

@@ -70,6 +70,9 @@ def test_contrastive_loss_is_fp32_under_autocast_and_matches_fp32():
     assert mixed.dtype == torch.float32
     # Only the bf16 rounding of the embeddings themselves remains (~3 significant digits).
     assert abs(mixed.item() - reference.item()) < 0.02 * reference.item()
+    # The logits themselves are fp32: the same rounded embeddings give the fp32 loss exactly.
+    rounded = loss_fn(images.bfloat16().float(), texts.bfloat16().float(), scale)
+    assert abs(mixed.item() - rounded.item()) < 1e-5, (mixed.item(), rounded.item())
 
 
 def test_config_key_flush_denormal_sets_the_cpu_mode(tmp_path):
