@@ -1,7 +1,7 @@
 """How much absolute position a frozen CLIP's global image embedding carries.
 
     python benchmarks/position_probe.py --model clipx-RN-tiny-64 \
-        --checkpoint work_dirs/clip_rn-tiny-64_1xb256-800it_shapes-world/clip_latest.pt
+        --checkpoint work_dirs/clip_rn-tiny-64_1xb256-1000it_shapes-world/clip_latest.pt
 
 Renders single-shape shapes-world images, embeds them with the frozen model,
 fits a linear probe (logistic regression) for "left vs right half" and "top vs

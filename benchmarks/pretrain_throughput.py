@@ -56,7 +56,7 @@ def run_open_clip(csv: Path, work: Path, args) -> list[float]:
 
 
 def run_clipx(csv: Path, work: Path, args, extra: tuple[str, ...] = ()) -> list[float]:
-    config = ROOT / "configs/clip/clip_rn-tiny-64_1xb256-800it_shapes-world.py"
+    config = ROOT / "configs/clip/clip_rn-tiny-64_1xb256-1000it_shapes-world.py"
     cmd = [
         sys.executable, str(ROOT / "tools/train.py"), str(config), "--work-dir", str(work),
         "--cfg-options",

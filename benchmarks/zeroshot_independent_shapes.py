@@ -1,7 +1,7 @@
 """Zero-shot accuracy on shapes drawn by renderers independent of clipx's own.
 
     python benchmarks/zeroshot_independent_shapes.py --model clipx-RN-tiny-64 \
-        --checkpoint work_dirs/clip_rn-tiny-64_1xb256-800it_shapes-world/clip_latest.pt \
+        --checkpoint work_dirs/clip_rn-tiny-64_1xb256-1000it_shapes-world/clip_latest.pt \
         [--per-class 20] [--renderers opencv pil vector] [--backgrounds flat ...] [--json OUT]
 
 The shapes-world generator trained the model; these images are drawn by the

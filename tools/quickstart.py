@@ -27,7 +27,7 @@ from pathlib import Path
 
 from clipx.engine.quickstart import Stage, plot_losses, results_table, run_stages
 
-CLIP = "configs/clip/clip_rn-tiny-64_1xb256-800it_shapes-world.py"
+CLIP = "configs/clip/clip_rn-tiny-64_1xb256-1000it_shapes-world.py"
 LSEG = "configs/lseg/lseg_rn-tiny-64_1xb16-1000it_shapes-world-64x64.py"
 VILD_TEXT = "configs/vild/vild-text_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 VILD = "configs/vild/vild-ensemble_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"

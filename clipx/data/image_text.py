@@ -7,17 +7,20 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import open_clip
+import torch
 from mmengine.logging import print_log
 from PIL import Image
 from torch.utils.data import Dataset
 
 from clipx.registry import DATASETS
 
-from .transforms import clip_image_transform, clip_preprocess_cfg
+from .transforms import clip_image_transform, clip_preprocess_cfg, clip_uint8_train_transform
 
 FORMATS = ("csv", "tsv", "jsonl", "coco")
 
@@ -85,6 +88,12 @@ class ImageTextDataset(Dataset):
         is_train: random square crops (True) or the model's eval preprocessing.
         crop_scale: area range of the training crop.
         fmt, image_key, caption_key, sep: see :func:`read_pairs`.
+        preload: decode every image and tokenize every caption once, here, into memory
+            (uint8 pixels in one buffer, shared with forked dataloader workers); training
+            crops then run on uint8 tensors (:func:`clip_uint8_train_transform`), evaluation
+            gives exactly the PIL path's tensors. For datasets that fit in memory: the 20k
+            64-px shapes-world pairs take 246 MB and 4 s. Unreadable images are found then,
+            logged, counted in :attr:`num_skipped` and their pairs left out.
     """
 
     def __init__(
@@ -100,7 +109,10 @@ class ImageTextDataset(Dataset):
         image_key: str = "filepath",
         caption_key: str = "title",
         sep: str | None = None,
+        preload: bool = False,
     ) -> None:
+        if not isinstance(preload, bool):
+            raise ValueError(f"preload={preload!r}; use True (decode all images up front) or False.")
         self.pairs = read_pairs(ann_file, fmt=fmt, image_key=image_key, caption_key=caption_key, sep=sep)
         if not self.pairs:
             raise ValueError(f"Annotation file '{ann_file}' lists no image-caption pairs.")
@@ -112,6 +124,9 @@ class ImageTextDataset(Dataset):
         self._skipped = mp.Value("i", 0)
         self._bad: set[int] = set()  # indices this process found unreadable
         self.metainfo = {"model_name": model_name}
+        self.preloaded = False
+        if preload:
+            self._preload(clip_preprocess_cfg(model_name, pretrained), is_train, crop_scale)
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -129,7 +144,53 @@ class ImageTextDataset(Dataset):
         with Image.open(self.image_path(index)) as image:
             return image.convert("RGB")
 
+    def _preload(self, preprocess_cfg: dict, is_train: bool, crop_scale) -> None:
+        start = time.perf_counter()
+        print_log(f"Preloading {len(self.pairs)} images of {self.data_root}", logger="current")
+        arrays, pairs = [], []
+        for i, pair in enumerate(self.pairs):
+            try:
+                arrays.append(np.asarray(self.load_image(i), dtype=np.uint8))
+            except (OSError, ValueError) as err:
+                self._skipped.value += 1
+                print_log(
+                    f"Skipped unreadable image {self.image_path(i)} ({err}); "
+                    f"{self._skipped.value} skipped so far",
+                    logger="current",
+                    level=logging.WARNING,
+                )
+                continue
+            pairs.append(pair)
+        if not pairs:
+            raise RuntimeError(f"No image listed in the dataset could be read (root '{self.data_root}').")
+        self.pairs = pairs
+        sizes = np.array([a.size for a in arrays], dtype=np.int64)
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
+        self._shapes = np.array([a.shape[:2] for a in arrays], dtype=np.int64)
+        self._pixels = torch.from_numpy(np.concatenate([a.reshape(-1) for a in arrays]))
+        self._tokens = self.tokenizer([caption for _, caption in pairs])
+        if is_train:
+            self.transform = clip_uint8_train_transform(preprocess_cfg, crop_scale=crop_scale)
+        self._train_on_tensors = is_train
+        self.preloaded = True
+        print_log(
+            f"Preloaded {len(pairs)} images ({self._pixels.numel() / 2**20:.0f} MB) in "
+            f"{time.perf_counter() - start:.1f} s",
+            logger="current",
+        )
+
+    def _preloaded_item(self, index: int) -> dict:
+        h, w = self._shapes[index]
+        pixels = self._pixels[self._offsets[index] : self._offsets[index + 1]].view(int(h), int(w), 3)
+        if self._train_on_tensors:
+            image = self.transform(pixels.permute(2, 0, 1))
+        else:
+            image = self.transform(Image.fromarray(pixels.numpy()))
+        return {"inputs": image, "data_samples": {"text": self._tokens[index]}}
+
     def __getitem__(self, index: int) -> dict:
+        if self.preloaded:
+            return self._preloaded_item(index)
         for attempt in range(len(self.pairs)):
             i = (index + attempt) % len(self.pairs)
             if i in self._bad:

