@@ -29,6 +29,7 @@ from clipx.backbone.regions import RegionEmbedder
 from clipx.det.inference import load_detector
 from clipx.det.regions import FileProposals, RPNProposals, precompute_regions
 from clipx.det.scope import mmdet_scope
+from clipx.engine import apply_flush_denormal
 from clipx.registry import explain_missing_types
 
 
@@ -88,6 +89,7 @@ def training_images(cfg: Config) -> list[tuple[int, str]]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cfg = read_config(args.config, cfg_options=args.cfg_options)
+    apply_flush_denormal(cfg, args.config)
     out = args.out or cfg.get("region_dir")
     if out is None:
         raise SystemExit(f"{args.config} has no region_dir; pass --out.")

@@ -75,7 +75,8 @@ embeddings, frame and region embeddings) follow the weights and refuse to mix
 backbones. ``model_name`` names the architecture.
 
 **Memory format.** ``use_channels_last()`` runs a convolutional image tower in
-channels-last format (values unchanged, faster on CPUs); a no-op for ViTs.
+channels-last format, its inputs converted too (values unchanged, faster on
+CPUs); a no-op for ViTs.
 ``tower_kind`` is ``'vit'``, ``'resnet'`` or ``'timm'``.
 
 The test ``tests/test_backbone/test_contract.py`` checks every part on every

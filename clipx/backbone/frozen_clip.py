@@ -144,6 +144,7 @@ class FrozenCLIP(nn.Module):
         self.clip.eval()
         self._text_fingerprint: str | None = None
         self._image_fingerprint: str | None = None
+        self.channels_last = False
         # weights loaded later (a runner's checkpoint) make the fingerprints stale
         self.register_load_state_dict_post_hook(FrozenCLIP._forget_fingerprints)
         self.prompt_bank = PromptBank(templates=prompt_templates, cache_dir=text_cache_dir)
@@ -292,6 +293,8 @@ class FrozenCLIP(nn.Module):
         """Run a convolutional image tower in channels-last memory format (a no-op for ViTs)."""
         if self.tower_kind != "vit":
             self.clip.visual.to(memory_format=torch.channels_last)
+            self.channels_last = True  # inputs follow (channels-last weights with NCHW inputs
+            # measured 782 ms per 256 crops of the tiny ResNet, against 594 ms with both)
 
     @staticmethod
     def _forget_fingerprints(module: FrozenCLIP, incompatible_keys) -> None:
@@ -318,7 +321,10 @@ class FrozenCLIP(nn.Module):
                 f"images must be a (B, 3, H, W) tensor, got shape {tuple(images.shape)}; "
                 "preprocess with FrozenCLIP.image_transform()."
             )
-        return images.to(device=self.device, dtype=self.dtype)
+        images = images.to(device=self.device, dtype=self.dtype)
+        if self.channels_last:
+            images = images.contiguous(memory_format=torch.channels_last)
+        return images
 
     def encode_image(self, images: torch.Tensor) -> torch.Tensor:
         """Global image embeddings.

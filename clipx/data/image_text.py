@@ -92,7 +92,7 @@ class ImageTextDataset(Dataset):
             (uint8 pixels in one buffer, shared with forked dataloader workers); training
             crops then run on uint8 tensors (:func:`clip_uint8_train_transform`), evaluation
             gives exactly the PIL path's tensors. For datasets that fit in memory: the 20k
-            64-px shapes-world pairs take 246 MB and 4 s. Unreadable images are found then,
+            64-px shapes-world pairs take 234 MB and 5 s. Unreadable images are found then,
             logged, counted in :attr:`num_skipped` and their pairs left out.
     """
 

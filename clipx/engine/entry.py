@@ -27,6 +27,15 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--local_rank", "--local-rank", type=int, default=0)
 
 
+def apply_flush_denormal(cfg: Config, source: str) -> None:
+    """Set the CPU's denormal mode from the config key ``flush_denormal`` (default False), for
+    every entry point that runs a config's models (``source`` names the config in errors)."""
+    flush = cfg.get("flush_denormal", False)
+    if not isinstance(flush, bool):
+        raise ValueError(f"flush_denormal={flush!r} in {source}; use True or False.")
+    torch.set_flush_denormal(flush)
+
+
 def load_config(args: argparse.Namespace) -> Config:
     """Read the config as :func:`clipx.apis.read_config` does, then fix the launcher and work dir.
 
@@ -41,10 +50,7 @@ def load_config(args: argparse.Namespace) -> Config:
     allow_mmengine_checkpoints()
     cfg = read_config(args.config, cfg_options=args.cfg_options)
     cfg.launcher = args.launcher
-    flush = cfg.get("flush_denormal", False)
-    if not isinstance(flush, bool):
-        raise ValueError(f"flush_denormal={flush!r} in {args.config}; use True or False.")
-    torch.set_flush_denormal(flush)
+    apply_flush_denormal(cfg, args.config)
     if args.work_dir:
         cfg.work_dir = args.work_dir
     elif cfg.get("work_dir") is None:

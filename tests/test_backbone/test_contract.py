@@ -163,9 +163,15 @@ def test_channels_last_keeps_values():
     clip = tiny_clip(TEST_RN, dense_indices=(1, 4))
     images = fake_images(1, 64)
     before = clip.forward_dense(images).maps[-1]
+    embeds = clip.encode_image(images)
     clip.use_channels_last()
     after = clip.forward_dense(images.contiguous(memory_format=torch.channels_last)).maps[-1]
     assert torch.allclose(before, after, atol=1e-5)
+    assert clip.channels_last and clip._prepare(images).is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(clip.encode_image(images), embeds, atol=1e-5, rtol=0)
+    vit = tiny_clip(TEST_VIT)
+    vit.use_channels_last()
+    assert not vit.channels_last and vit._prepare(fake_images(1, 32)).is_contiguous()
 
 
 def test_dense_spec_follows_the_order_of_the_maps_and_refuses_repeats():

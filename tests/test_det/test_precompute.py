@@ -197,7 +197,12 @@ def test_precompute_tool_end_to_end(det_set, tmp_path):
     data = {"train_dataloader.dataset.data_root": str(root), "region_dir": str(region_dir)}
     options = [f"{key}={value}" for key, value in (vild_options(VILD) | data).items()]
     argv = [str(config_path(VILD)), "--proposals", str(props), "--num-regions", "2"]
-    assert tool.main([*argv, "--no-progress", "--device", "cpu", "--cfg-options", *options]) == 0
+    torch.set_flush_denormal(False)
+    try:
+        assert tool.main([*argv, "--no-progress", "--device", "cpu", "--cfg-options", *options]) == 0
+        assert torch.tensor(1e-40).item() == 0.0  # the config's flush_denormal=True was applied
+    finally:
+        torch.set_flush_denormal(False)
     index = json.loads((region_dir / INDEX_NAME).read_text())
     # the config's training set: the images with base boxes (filter_empty_gt)
     with_boxes = {a["image_id"] for a in json.loads(written["det_train"].read_text())["annotations"]}

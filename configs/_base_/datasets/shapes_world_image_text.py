@@ -5,7 +5,7 @@
 # "left of") and no colour jitter (captions name colours). Variation of what the captions do not
 # describe belongs in the data: the generator's default world renders half of its images varied
 # (README, "Rendering variation").
-# preload: the 20k images are decoded once (246 MB) and cropped as uint8 tensors, so the one
+# preload: the 20k images are decoded once (234 MB) and cropped as uint8 tensors, so the one
 # dataloader worker leaves the cores to the model.
 from mmengine.dataset import InfiniteSampler, default_collate
 
