@@ -4,9 +4,11 @@
 
 Both train the same architecture on the same image-text CSV (a shapes-world
 sample it generates), with the same batch size, optimizer, precision (fp32)
-and one dataloader worker, one after the other in this run. Each logs the time
-of every step; the first ``--skip`` steps (warm-up) are dropped and the rest
-averaged. Prints samples/s for each and the clipx / open_clip ratio. With
+and one dataloader worker, one after the other in this run; clipx runs its
+config as users do (preloaded uint8 images, fused AdamW), open_clip_train its
+own defaults. Each logs the time of every step; the first ``--skip`` steps
+(warm-up) are dropped and the rest averaged. Prints samples/s for each and
+the clipx / open_clip ratio. With
 ``--bf16`` clipx also trains under bf16 autocast (``AutocastOptimWrapper``)
 and the bf16 / fp32 ratio is printed with the CPU's bf16 flags.
 """

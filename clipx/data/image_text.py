@@ -144,6 +144,16 @@ class ImageTextDataset(Dataset):
         with Image.open(self.image_path(index)) as image:
             return image.convert("RGB")
 
+    def _count_skip(self, index: int, err: Exception) -> None:
+        with self._skipped.get_lock():
+            self._skipped.value += 1
+            count = self._skipped.value
+        print_log(
+            f"Skipped unreadable image {self.image_path(index)} ({err}); {count} skipped so far",
+            logger="current",
+            level=logging.WARNING,
+        )
+
     def _preload(self, preprocess_cfg: dict, is_train: bool, crop_scale) -> None:
         start = time.perf_counter()
         print_log(f"Preloading {len(self.pairs)} images of {self.data_root}", logger="current")
@@ -152,13 +162,7 @@ class ImageTextDataset(Dataset):
             try:
                 arrays.append(np.asarray(self.load_image(i), dtype=np.uint8))
             except (OSError, ValueError) as err:
-                self._skipped.value += 1
-                print_log(
-                    f"Skipped unreadable image {self.image_path(i)} ({err}); "
-                    f"{self._skipped.value} skipped so far",
-                    logger="current",
-                    level=logging.WARNING,
-                )
+                self._count_skip(i, err)
                 continue
             pairs.append(pair)
         if not pairs:
@@ -199,14 +203,7 @@ class ImageTextDataset(Dataset):
                 image = self.load_image(i)
             except (OSError, ValueError) as err:
                 self._bad.add(i)
-                with self._skipped.get_lock():
-                    self._skipped.value += 1
-                    count = self._skipped.value
-                print_log(
-                    f"Skipped unreadable image {self.image_path(i)} ({err}); {count} skipped so far",
-                    logger="current",
-                    level=logging.WARNING,
-                )
+                self._count_skip(i, err)
                 continue
             tokens = self.tokenizer([self.pairs[i][1]])[0]
             return {"inputs": self.transform(image), "data_samples": {"text": tokens}}

@@ -43,7 +43,7 @@ def load_config(args: argparse.Namespace) -> Config:
     ``local_rank`` (:func:`add_common_args`). A config key ``flush_denormal=True``
     makes the CPU treat denormal floats as zero for the run
     (``torch.set_flush_denormal``): late in a CPU training, when small values
-    turn denormal, steps measured 1.3x faster with it (README, Quickstart).
+    turn denormal, steps measured 1.3x faster with it (README, Pretraining).
     """
     if "LOCAL_RANK" not in os.environ:
         os.environ["LOCAL_RANK"] = str(args.local_rank)
