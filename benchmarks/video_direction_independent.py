@@ -1,8 +1,8 @@
 """Motion direction on clips drawn by renderers independent of clipx's own.
 
     python benchmarks/video_direction_independent.py \
-        configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-2000it_shapes-world-video-motion.py \
-        work_dirs/clip4clip_seqtransf_rn-tiny-64_1xb32-2000it_shapes-world-video-motion/iter_2000.pth \
+        configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-4000it_shapes-world-video-motion.py \
+        work_dirs/clip4clip_seqtransf_rn-tiny-64_1xb32-4000it_shapes-world-video-motion/iter_4000.pth \
         [--pairs 20] [--renderers opencv pil vector] [--backgrounds flat ...] [--json OUT]
 
 The seqTransf head was trained on shapes-world clips; these clips are drawn by

@@ -32,7 +32,7 @@ LSEG = "configs/lseg/lseg_rn-tiny-64_1xb16-1000it_shapes-world-64x64.py"
 VILD_TEXT = "configs/vild/vild-text_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 VILD = "configs/vild/vild-ensemble_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 MEANP = "configs/clip4clip/clip4clip_meanp_rn-tiny-64_shapes-world-video.py"
-SEQ = "configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-2000it_shapes-world-video-motion.py"
+SEQ = "configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-4000it_shapes-world-video-motion.py"
 DIRECTIONS = "data/shapes_world_video/annotations/test_directions"
 SHAPES = ["circle", "square", "triangle", "star", "hexagon", "cross"]
 
@@ -196,7 +196,7 @@ def stages(state: Path, pictures: Path) -> list[Stage]:
             [
                 "tools/test.py",
                 SEQ,
-                f"{work_dir(SEQ)}/iter_2000.pth",
+                f"{work_dir(SEQ)}/iter_4000.pth",
                 "--out",
                 f"{m}/clip4clip_seqtransf.json",
             ],

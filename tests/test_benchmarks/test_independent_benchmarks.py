@@ -19,7 +19,7 @@ SEQ = (
     REPO
     / "configs"
     / "clip4clip"
-    / "clip4clip_seqtransf_rn-tiny-64_1xb32-2000it_shapes-world-video-motion.py"
+    / "clip4clip_seqtransf_rn-tiny-64_1xb32-4000it_shapes-world-video-motion.py"
 )
 
 

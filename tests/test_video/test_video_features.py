@@ -143,7 +143,7 @@ def test_cached_frames_refuse_a_trainable_image_tower(video_set, ckpt):
         CLIP4Clip(clip=clip_cfg(ckpt)).aggregate_frames(torch.randn(2, 6, 7), mask)
 
 
-SEQTRANSF = REPO / "configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-2000it_shapes-world-video-motion.py"
+SEQTRANSF = REPO / "configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-4000it_shapes-world-video-motion.py"
 
 
 def seqtransf_options(root: Path, ann: Path, ckpt: str, feature_dir: Path) -> dict:
