@@ -7,6 +7,7 @@
 # random blocks with positions of std 0.1 71.5 at 2000 iterations and 75.2 at 4000 (train loss 0.76
 # -> 0.52: the head underfits at 2000). The tiny text tower's positions are too small to make the
 # blocks order-aware, and its blocks, trained on captions, do not help with frame sequences.
+# From a fresh clone (cdcd365): own-val reversal 79.8, independent drawings 71.9 (README, CLIP4Clip).
 # python tools/generate_shapes_world_video.py --out data/shapes_world_video
 # python tools/video_precompute.py configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-4000it_shapes-world-video-motion.py
 # python tools/train.py configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-4000it_shapes-world-video-motion.py
