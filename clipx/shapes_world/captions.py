@@ -29,6 +29,9 @@ _PLACES = (
     ("on the left", "in the middle", "on the right"),
     ("in the bottom left", "at the bottom", "in the bottom right"),
 )
+# The word a top- or bottom-row place may open with ("up at the top"), so the
+# text tower learns "up" and "down" before a video head asks it about motion.
+_VERTICAL_WORDS = ("up", None, "down")
 
 
 def _article(word: str) -> str:
@@ -53,11 +56,14 @@ def relation(a: ShapeObject, b: ShapeObject) -> str | None:
     return "left of" if dx < 0 else "right of"
 
 
-def place(obj: ShapeObject, image_size: int) -> str:
+def place(obj: ShapeObject, image_size: int, *, vertical_word: bool = False) -> str:
     """Where ``obj`` is in the image, by thirds: ``'in the top left'``, ``'on the right'``,
-    ``'in the middle'``, ..."""
-    col, row = (min(int(3 * c / image_size), 2) for c in obj.center)
-    return _PLACES[max(row, 0)][max(col, 0)]
+    ``'in the middle'``, ...; with ``vertical_word``, a top- or bottom-row place
+    opens with ``'up'`` or ``'down'`` (``'up in the top left'``, ``'down at the bottom'``)."""
+    col, row = (max(min(int(3 * c / image_size), 2), 0) for c in obj.center)
+    words = _PLACES[row][col]
+    lead = _VERTICAL_WORDS[row] if vertical_word else None
+    return f"{lead} {words}" if lead else words
 
 
 def join_phrases(parts: Sequence[str]) -> str:
@@ -73,14 +79,17 @@ def caption_scene(scene: Scene, rng: np.random.Generator) -> str:
     to the second ("a red circle above a blue star and a green cross").
     Otherwise, half of the time, the last object says where it is in the
     image ("a blue star and a green cross on the left"), so the model learns
-    absolute position words too.
+    absolute position words too; half of the top- and bottom-row places open
+    with "up" or "down" ("a red circle up in the top left"), the only image
+    captions that teach the words clip captions use for vertical motion.
     """
     objects = [scene.objects[i] for i in rng.permutation(len(scene.objects))]
     phrases = [object_phrase(o, with_size=bool(rng.random() < 0.5)) for o in objects]
     use_relation = bool(rng.random() < 0.75)
     rel = relation(objects[0], objects[1]) if len(objects) > 1 and use_relation else None
     if rel is None and rng.random() < 0.5:
-        phrases[-1] = f"{phrases[-1]} {place(objects[-1], scene.image_size)}"
+        where = place(objects[-1], scene.image_size, vertical_word=bool(rng.random() < 0.5))
+        phrases[-1] = f"{phrases[-1]} {where}"
     parts = [f"{phrases[0]} {rel} {phrases[1]}", *phrases[2:]] if rel else phrases
     return _IMAGE_PREFIXES[int(rng.integers(len(_IMAGE_PREFIXES)))].format(join_phrases(parts))
 

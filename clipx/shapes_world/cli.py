@@ -29,7 +29,7 @@ from .video import write_video_split
 from .vocabulary import COLOURS, DEFAULT_COLOURS, DEFAULT_NOVEL_SHAPES, DEFAULT_SHAPES, SHAPES
 
 # Bump when the drawing or captions change, so old outputs are not mistaken for new ones.
-IMAGES_GENERATOR_VERSION = 2  # 2: captions may name an object's place in the image
+IMAGES_GENERATOR_VERSION = 3  # 2: captions may name an object's place in the image; 3: "up"/"down" places
 IMAGES_OUTPUT_DIRS = ("image_text", "retrieval", "zeroshot", "segmentation", "detection")
 # Bump when the drawing, motions or captions change.
 VIDEO_GENERATOR_VERSION = 2  # 2: reversal_pairs.json for grouped splits

@@ -31,6 +31,13 @@ class CLIP4Clip(BaseModel):
     across ranks), scaled by CLIP's temperature. The backbone stays frozen
     unless its config unfreezes parts (``unfreeze=dict(...)``).
 
+    While the text tower is frozen, caption embeddings are cached in memory
+    by caption string (keyed also by ``text_fingerprint()``, so new weights
+    start a new cache): a training run sees each caption thousands of times
+    but the text tower encodes it once. The cache holds at most
+    ``max_cached_captions`` captions; past that, new captions are encoded on
+    every call. Nothing is cached while any text parameter trains.
+
     Batches (``pseudo_collate``) hold ``inputs``: B clips (T, 3, H, W) and
     ``data_samples`` with ``frame_mask`` (T,) bool and, for training, ``text``
     (one caption), for evaluation ``captions`` (K >= 0) and ``video_id``
@@ -48,6 +55,8 @@ class CLIP4Clip(BaseModel):
             ``max_logit_scale``) instead of using the backbone's.
         max_logit_scale: the clamp on a learned temperature (CLIP: 100).
         gather: gather embeddings across ranks for the loss (global batch).
+        max_cached_captions: bound on the frozen-caption cache (0 turns it
+            off); 100k captions of a 512-d tower hold about 200 MB.
         data_preprocessor: mmengine data preprocessor config (moves to the device).
     """
 
@@ -59,6 +68,7 @@ class CLIP4Clip(BaseModel):
         learnable_logit_scale: bool = False,
         max_logit_scale: float = 100.0,
         gather: bool = True,
+        max_cached_captions: int = 100_000,
         data_preprocessor: dict | None = None,
         init_cfg: dict | None = None,
     ) -> None:
@@ -71,6 +81,13 @@ class CLIP4Clip(BaseModel):
         else:
             self.log_logit_scale = None
         self.loss_fn = ContrastiveLoss(gather=gather)
+        if not isinstance(max_cached_captions, int) or max_cached_captions < 0:
+            raise ValueError(
+                f"max_cached_captions={max_cached_captions!r}; use a non-negative integer (0 turns the cache off)."
+            )
+        self.max_cached_captions = max_cached_captions
+        self._caption_cache: dict[str, torch.Tensor] = {}
+        self._caption_cache_key: str | None = None
 
     @property
     def logit_scale(self) -> torch.Tensor:
@@ -129,8 +146,21 @@ class CLIP4Clip(BaseModel):
         return self.aggregator(frame_embeds.float(), frame_mask)
 
     def encode_text(self, texts: Sequence[str]) -> torch.Tensor:
-        """(N, D) float32 L2-normalised caption embeddings."""
-        return self.clip.encode_text(list(texts))
+        """(N, D) float32 L2-normalised caption embeddings (from the cache where the text tower is frozen)."""
+        texts = list(texts)
+        if not texts or self.max_cached_captions == 0 or not self.clip.is_frozen("text"):
+            return self.clip.encode_text(texts)
+        key = self.clip.text_fingerprint()
+        if key != self._caption_cache_key:
+            self._caption_cache, self._caption_cache_key = {}, key
+        cache = self._caption_cache
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        fresh = dict(zip(missing, self.clip.encode_text(missing))) if missing else {}
+        for text, embed in fresh.items():
+            if len(cache) >= self.max_cached_captions:
+                break
+            cache[text] = embed
+        return torch.stack([cache[t] if t in cache else fresh[t] for t in texts])
 
     def forward(self, inputs, data_samples=None, mode: str = "tensor"):
         samples = list(data_samples or [])

@@ -229,6 +229,25 @@ def test_place_words_by_thirds():
     }
     for center, words in spots.items():
         assert place(_obj(center=center), 64) == words, center
+    assert place(_obj(center=(5.0, 5.0)), 64, vertical_word=True) == "up in the top left"
+    assert place(_obj(center=(30.0, 63.0)), 64, vertical_word=True) == "down at the bottom"
+    assert place(_obj(center=(3.0, 32.0)), 64, vertical_word=True) == "on the left"
+
+
+def test_image_captions_teach_up_and_down():
+    """Clip captions say "moving up"; image captions must use the word, where it is true."""
+    bg = Background(
+        kind="flat", colour=(100, 100, 100), other=(100, 100, 100), angle=0.0, period=8.0, seed=0
+    )
+    for center, word, wrong in (((32.0, 6.0), "up", "down"), ((32.0, 58.0), "down", "up")):
+        scene = Scene(
+            image_size=64, background=bg, objects=(_obj(center=center),), noise_std=0.0, noise_seed=0
+        )
+        captions = {caption_scene(scene, np.random.default_rng(i)) for i in range(200)}
+        words = [set(c.split()) for c in captions]
+        assert any(word in w for w in words), captions
+        assert not any(wrong in w for w in words), captions
+        assert any(word not in w and ("top" in w or "bottom" in w) for w in words), captions
 
 
 def _erode(mask: np.ndarray) -> np.ndarray:

@@ -163,3 +163,31 @@ def test_predict_contract_and_empty_batches_of_frames():
     assert torch.count_nonzero(out[1]["video_embeds"]) == 0  # no frame, no embedding
     with pytest.raises(KeyError, match="VideoTextPairs"):
         model(torch.randn(2, 3, 3, 32, 32), samples, mode="loss")
+
+
+def test_frozen_caption_embeddings_are_cached_and_follow_the_weights():
+    model = CLIP4Clip(clip=tiny_clip(TEST_VIT), max_cached_captions=3)
+    calls = []
+    encode = model.clip.encode_text
+    model.clip.encode_text = lambda texts: calls.append(list(texts)) or encode(texts)
+    texts = ["a red circle", "a blue star", "a red circle"]
+    first = model.encode_text(texts)
+    assert calls == [["a red circle", "a blue star"]]  # each distinct caption encoded once
+    torch.testing.assert_close(first, encode(texts))
+    again = model.encode_text(["a blue star", "a red circle"])
+    assert len(calls) == 1 and torch.equal(again, first[[1, 0]])
+    # the bound: a fourth caption is encoded on every call, not stored
+    model.encode_text(["a green cross", "a pink square"])
+    model.encode_text(["a pink square"])
+    assert calls[1:] == [["a green cross", "a pink square"], ["a pink square"]]
+    # new text weights (a loaded checkpoint) start a new cache
+    model.clip.load_state_dict(tiny_clip(TEST_VIT, seed=1).state_dict())
+    new = model.encode_text(["a red circle"])
+    assert calls[-1] == ["a red circle"] and not torch.allclose(new, first[:1])
+    torch.testing.assert_close(new, encode(["a red circle"]))
+    # a trainable text tower is never cached: gradients must reach it
+    trainable = CLIP4Clip(clip=dict(type="FrozenCLIP", model_name=TEST_VIT, unfreeze=dict(last_text_blocks=1)))
+    assert trainable.encode_text(["a red circle"]).requires_grad
+    assert trainable._caption_cache == {}
+    with pytest.raises(ValueError, match="max_cached_captions=-1"):
+        CLIP4Clip(clip=tiny_clip(TEST_VIT), max_cached_captions=-1)
