@@ -1,6 +1,7 @@
 """LSeg-style language-driven segmentation on mmsegmentation.
 
 Importing this package registers, in mmseg's registries: :class:`LSegHead`,
+:class:`MaskCLIPHead` (the training-free baseline),
 :class:`LSegSegmentor` (models), :class:`ShapesWorldSegDataset` (dataset) and
 :class:`OpenVocabIoUMetric` (metric). Configs pull it in with
 ``custom_imports = dict(imports=['clipx.seg'], allow_failed_imports=False)``
@@ -8,7 +9,7 @@ or by naming the classes.
 """
 
 from .dataset import ShapesWorldSegDataset
-from .head import FusionBlock, LSegHead, ResidualConvUnit, SpatialRegularizer
+from .head import FusionBlock, LSegHead, MaskCLIPHead, ResidualConvUnit, SpatialRegularizer
 from .inference import draw_overlay, load_segmentor, save_mask, segment
 from .metric import OpenVocabIoUMetric, chance_iou, class_iou
 from .regions import RegionRescorer
@@ -18,6 +19,7 @@ __all__ = [
     "FusionBlock",
     "LSegHead",
     "LSegSegmentor",
+    "MaskCLIPHead",
     "OpenVocabIoUMetric",
     "RegionRescorer",
     "ResidualConvUnit",

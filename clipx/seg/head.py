@@ -103,8 +103,42 @@ class SpatialRegularizer(nn.Module):
         return x.reshape(batch, classes, h, w)
 
 
+class TextClassifiedHead(BaseDecodeHead):
+    """A decode head whose classifier is the label text embeddings passed to every call.
+
+    The shared part of :class:`LSegHead` and :class:`MaskCLIPHead`: ``predict``
+    resizes :meth:`forward`'s logits to the input, and there is no ``conv_seg``.
+    """
+
+    embed_dim: int
+
+    def check_text_embeds(self, text_embeds: Tensor) -> None:
+        """Raise ValueError unless ``text_embeds`` is (num_labels, embed_dim)."""
+        if text_embeds.ndim != 2 or text_embeds.shape[1] != self.embed_dim:
+            raise ValueError(
+                f"text_embeds must be (num_labels, {self.embed_dim}), got {tuple(text_embeds.shape)}."
+            )
+
+    def predict(
+        self,
+        inputs: DenseFeatures,
+        batch_img_metas: list[dict],
+        test_cfg: dict | None,
+        *,
+        text_embeds: Tensor,
+    ) -> Tensor:
+        """(B, C, H, W) logits resized to the (padded) input size."""
+        return self.predict_by_feat(self.forward(inputs, text_embeds=text_embeds), batch_img_metas)
+
+    def cls_seg(self, feat: Tensor) -> Tensor:
+        raise NotImplementedError(
+            f"{type(self).__name__} has no conv_seg; its classifier is the text embeddings passed "
+            "to forward()."
+        )
+
+
 @MODELS.register_module()
-class LSegHead(BaseDecodeHead):
+class LSegHead(TextClassifiedHead):
     """LSeg's decode head on a frozen CLIP's dense features, labels given per call.
 
     Follows :class:`~mmseg.models.decode_heads.BaseDecodeHead`'s contract
@@ -248,10 +282,7 @@ class LSegHead(BaseDecodeHead):
         Returns:
             (B, C, H, W) logits at the decoder's resolution.
         """
-        if text_embeds.ndim != 2 or text_embeds.shape[1] != self.embed_dim:
-            raise ValueError(
-                f"text_embeds must be (num_labels, {self.embed_dim}), got {tuple(text_embeds.shape)}."
-            )
+        self.check_text_embeds(text_embeds)
         pixels = self.pixel_embeds(inputs)
         labels = F.normalize(text_embeds.to(pixels), dim=-1)
         logits = torch.einsum("bdhw,cd->bchw", pixels, labels) * self.logit_scale
@@ -270,25 +301,72 @@ class LSegHead(BaseDecodeHead):
         """Per-pixel loss against ``gt_sem_seg`` (label i = row i of ``text_embeds``)."""
         return self.loss_by_feat(self.forward(inputs, text_embeds=text_embeds), batch_data_samples)
 
-    def predict(
-        self,
-        inputs: DenseFeatures,
-        batch_img_metas: list[dict],
-        test_cfg: dict | None,
-        *,
-        text_embeds: Tensor,
-    ) -> Tensor:
-        """(B, C, H, W) logits resized to the (padded) input size."""
-        return self.predict_by_feat(self.forward(inputs, text_embeds=text_embeds), batch_img_metas)
-
-    def cls_seg(self, feat: Tensor) -> Tensor:
-        raise NotImplementedError(
-            "LSegHead has no conv_seg; its classifier is the text embeddings passed to forward()."
-        )
-
     def extra_repr(self) -> str:
         return (
             f"embed_dim={self.embed_dim}, residual={self.residual}, "
             f"learnable_temperature={isinstance(self.log_scale, nn.Parameter)}, "
             f"ignore_index={self.ignore_index}"
+        )
+
+
+@MODELS.register_module()
+class MaskCLIPHead(TextClassifiedHead):
+    """The training-free baseline (MaskCLIP): the backbone's own dense embedding scored per position.
+
+    No parameters: each position's joint-space embedding (``DenseFeatures.embeds``,
+    MaskCLIP's value path of the last block or the attention pool) is compared
+    with the label embeddings, cosine / ``temperature``, and upsampled to the
+    input. It is what CLIP's dense output gives before any head is trained, the
+    floor every trained head is read against. Built by :class:`LSegSegmentor`
+    like :class:`LSegHead` (same keyword arguments); it cannot be trained.
+
+    Args:
+        in_channels: the backbone's map channels (unused; the segmentor passes them).
+        embed_dim: D, the joint space's dimension.
+        num_classes: size of the current vocabulary (informational).
+        temperature: logits = cosine / temperature.
+        align_corners: of the bilinear resize to the input size.
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(
+        self,
+        *,
+        in_channels: Sequence[int],
+        embed_dim: int,
+        num_classes: int,
+        temperature: float = 0.07,
+        align_corners: bool = False,
+        init_cfg: dict | None = None,
+    ) -> None:
+        if temperature <= 0:
+            raise ValueError(f"temperature={temperature}; use a positive value (MaskCLIP: 0.01).")
+        super().__init__(
+            [int(c) for c in in_channels],
+            1,
+            num_classes=num_classes,
+            out_channels=num_classes,
+            dropout_ratio=0,
+            in_index=list(range(len(in_channels))),
+            input_transform="multiple_select",
+            # never called (nothing to train); by class, so no registry scope is needed
+            loss_decode=dict(type=CrossEntropyLoss),
+            align_corners=align_corners,
+            init_cfg=init_cfg,
+        )
+        del self.conv_seg
+        self.embed_dim = int(embed_dim)
+        self.scale = 1.0 / temperature
+
+    def forward(self, inputs: DenseFeatures, *, text_embeds: Tensor) -> Tensor:
+        """(B, C, H', W') logits at the backbone's dense resolution."""
+        self.check_text_embeds(text_embeds)
+        pixels = F.normalize(inputs.embeds, dim=1)
+        labels = F.normalize(text_embeds.to(pixels), dim=-1)
+        return torch.einsum("bdhw,cd->bchw", pixels, labels) * self.scale
+
+    def loss(self, inputs, batch_data_samples, train_cfg, *, text_embeds) -> dict:  # noqa: D102
+        raise RuntimeError(
+            "MaskCLIPHead is the training-free baseline and has nothing to train; test it with "
+            "tools/test.py CONFIG (no checkpoint), or train an LSegHead config instead."
         )

@@ -29,7 +29,8 @@ from .video import write_video_split
 from .vocabulary import COLOURS, DEFAULT_COLOURS, DEFAULT_NOVEL_SHAPES, DEFAULT_SHAPES, SHAPES
 
 # Bump when the drawing or captions change, so old outputs are not mistaken for new ones.
-IMAGES_GENERATOR_VERSION = 3  # 2: captions may name an object's place in the image; 3: "up"/"down" places
+IMAGES_GENERATOR_VERSION = 4  # 2: captions may name an object's place in the image; 3: "up"/"down"
+# places; 4: complete training labels for the supervised oracle (ann_dir/train_all, train_all.json)
 IMAGES_OUTPUT_DIRS = ("image_text", "retrieval", "zeroshot", "segmentation", "detection")
 # Bump when the drawing, motions or captions change.
 VIDEO_GENERATOR_VERSION = 2  # 2: reversal_pairs.json for grouped splits
@@ -45,8 +46,10 @@ Writes, under ``--out``::
     retrieval/test.csv, test/          held-out images, --captions-per-image rows per image
     zeroshot/classes.txt, val/<colour shape>/   ImageFolder layout, one shape per image
     segmentation/img_dir, ann_dir/{train,val}    mmseg layout; --seg-novel pixels ignored in train
+                                       (ann_dir/train_all: the same images' complete labels)
     detection/images/{train,val}, annotations/{train,val}.json   COCO boxes at --det-image-size;
                                        --det-novel boxes left out of train.json
+                                       (train_all.json: every box, for the supervised oracle)
 
 Example::
 

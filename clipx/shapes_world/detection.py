@@ -11,6 +11,7 @@ Layout under ``out_dir``::
 
     images/train/000000.png ...        images/val/000000.png ...
     annotations/train.json             base boxes only ("split": "base"/"novel" on each category)
+    annotations/train_all.json         the same images, every box (the supervised oracle)
     annotations/val.json               every box
 
 The json records the split itself (each category's ``split`` and
@@ -33,6 +34,8 @@ from .output import atomic_write, check_count, parallel_map, save_image
 from .render import ShapesRenderer, mask_to_box
 from .scene import image_rng, sample_scene
 from .vocabulary import DEFAULT_NOVEL_SHAPES
+
+COMPLETE_TRAIN = "train_all"  # annotations/<this>.json: the training images with every box
 
 
 def categories(cfg: ShapesWorldConfig, novel: Sequence[str]) -> list[dict]:
@@ -59,32 +62,16 @@ def _det_item(index: int, *, cfg: ShapesWorldConfig, stream: str, image_dir: Pat
     return {"file_name": name, "objects": objects}
 
 
-def write_detection_split(
-    out_dir: str | os.PathLike,
-    split: str,
-    num_images: int,
+def _coco_json(
+    items: Sequence[dict],
     cfg: ShapesWorldConfig,
+    cats: list[dict],
     *,
-    novel: Sequence[str] = DEFAULT_NOVEL_SHAPES,
+    split: str,
+    novel: Sequence[str],
     keep_novel: bool,
-    num_workers: int = 1,
-    progress: bool = True,
-) -> Path:
-    """Write ``images/<split>/`` and ``annotations/<split>.json``; returns the json path.
-
-    Args:
-        keep_novel: write the novel shapes' boxes (evaluation) or drop them (training).
-    """
-    check_count("num_images", num_images)
-    cats = categories(cfg, novel)
+) -> dict:
     cat_id = {c["name"]: c["id"] for c in cats}
-    out = Path(out_dir)
-    image_dir = out / "images" / split
-    image_dir.mkdir(parents=True, exist_ok=True)
-    (out / "annotations").mkdir(parents=True, exist_ok=True)
-    stream = f"detection/{split}"
-    fn = partial(_det_item, cfg=cfg, stream=stream, image_dir=image_dir)
-    items = parallel_map(fn, num_images, num_workers=num_workers, progress=progress, desc=stream)
     images, annotations = [], []
     for image_id, item in enumerate(items, start=1):
         images.append(
@@ -115,14 +102,45 @@ def write_detection_split(
         "novel": list(novel),
         "novel_boxes_kept": keep_novel,
     }
-    path = out / "annotations" / f"{split}.json"
-    with atomic_write(path) as f:
-        f.write(
-            json.dumps(
-                {"info": info, "images": images, "annotations": annotations, "categories": cats}
-            )
-        )
-    return path
+    return {"info": info, "images": images, "annotations": annotations, "categories": cats}
+
+
+def write_detection_split(
+    out_dir: str | os.PathLike,
+    split: str,
+    num_images: int,
+    cfg: ShapesWorldConfig,
+    *,
+    novel: Sequence[str] = DEFAULT_NOVEL_SHAPES,
+    keep_novel: bool,
+    complete_copy: str | None = None,
+    num_workers: int = 1,
+    progress: bool = True,
+) -> Path:
+    """Write ``images/<split>/`` and ``annotations/<split>.json``; returns the json path.
+
+    Args:
+        keep_novel: write the novel shapes' boxes (evaluation) or drop them (training).
+        complete_copy: also write ``annotations/<complete_copy>.json``, the same images
+            with every box (the supervised oracle's training set); None: not.
+    """
+    check_count("num_images", num_images)
+    cats = categories(cfg, novel)
+    out = Path(out_dir)
+    image_dir = out / "images" / split
+    image_dir.mkdir(parents=True, exist_ok=True)
+    (out / "annotations").mkdir(parents=True, exist_ok=True)
+    stream = f"detection/{split}"
+    fn = partial(_det_item, cfg=cfg, stream=stream, image_dir=image_dir)
+    items = parallel_map(fn, num_images, num_workers=num_workers, progress=progress, desc=stream)
+    files = [(split, keep_novel)]
+    if complete_copy is not None:
+        files.append((complete_copy, True))
+    for name, keep in files:
+        record = _coco_json(items, cfg, cats, split=split, novel=novel, keep_novel=keep)
+        with atomic_write(out / "annotations" / f"{name}.json") as f:
+            f.write(json.dumps(record))
+    return out / "annotations" / f"{split}.json"
 
 
 def write_detection(
@@ -135,11 +153,18 @@ def write_detection(
     num_workers: int = 1,
     progress: bool = True,
 ) -> dict[str, Path]:
-    """The training split (novel boxes dropped) and the validation split (every box)."""
+    """The training split (novel boxes dropped), its complete copy and the validation split.
+
+    ``annotations/train_all.json`` holds the training images with every box:
+    what the supervised oracle (a detector trained with the novel classes
+    included) learns from; open-vocabulary training never reads it.
+    """
     kw = dict(novel=tuple(novel), num_workers=num_workers, progress=progress)
+    train = write_detection_split(
+        out_dir, "train", num_train, cfg, keep_novel=False, complete_copy=COMPLETE_TRAIN, **kw
+    )
     return {
-        "det_train": write_detection_split(
-            out_dir, "train", num_train, cfg, keep_novel=False, **kw
-        ),
+        "det_train": train,
+        "det_train_all": train.with_name(f"{COMPLETE_TRAIN}.json"),
         "det_val": write_detection_split(out_dir, "val", num_val, cfg, keep_novel=True, **kw),
     }

@@ -16,7 +16,13 @@ Layout under ``out_dir``::
     split.json                  the writer's record: classes, base, novel, ignore_index, counts
     img_dir/train/000000.png    RGB images
     ann_dir/train/000000.png    uint8 label maps (novel pixels = ignore_index)
+    ann_dir/train_all/000000.png    the same images' complete labels (the supervised oracle)
     img_dir/val/..., ann_dir/val/...   complete labels
+
+``ann_dir/train_all`` is what a head trained with the novel classes included
+learns from: the same images, every class labelled. It is the upper bound an
+open-vocabulary head is compared with, never part of the open-vocabulary
+training.
 
 Datasets read the class list and the split from ``split.json``
 (:func:`read_split_record`), not from this module's defaults.
@@ -42,6 +48,7 @@ from .vocabulary import DEFAULT_NOVEL_SHAPES
 BACKGROUND = "background"
 IGNORE_INDEX = 255
 SPLIT_FILE = "split.json"
+COMPLETE_TRAIN = "train_all"  # ann_dir/ folder of the training images' complete labels
 
 
 def seg_class_names(cfg: ShapesWorldConfig) -> list[str]:
@@ -74,14 +81,26 @@ def label_map(
 
 
 def _seg_item(
-    index: int, *, cfg: ShapesWorldConfig, split: str, out: Path, ignored: tuple[str, ...]
+    index: int,
+    *,
+    cfg: ShapesWorldConfig,
+    split: str,
+    out: Path,
+    ignored: tuple[str, ...],
+    complete_split: str | None,
 ) -> None:
     scene = sample_scene(cfg, image_rng(cfg.seed, f"segmentation/{split}", index))
     image, masks = ShapesRenderer(supersample=cfg.supersample).render(scene)
-    labels = label_map(scene, masks, seg_class_names(cfg), ignored=ignored)
+    classes = seg_class_names(cfg)
     name = f"{index:06d}"
     save_image(image, out / "img_dir" / split / f"{name}.{cfg.image_format}", cfg.image_format)
-    Image.fromarray(labels).save(out / "ann_dir" / split / f"{name}.png")
+    Image.fromarray(label_map(scene, masks, classes, ignored=ignored)).save(
+        out / "ann_dir" / split / f"{name}.png"
+    )
+    if complete_split is not None:
+        Image.fromarray(label_map(scene, masks, classes)).save(
+            out / "ann_dir" / complete_split / f"{name}.png"
+        )
 
 
 def write_segmentation(
@@ -99,7 +118,8 @@ def write_segmentation(
     Args:
         out_dir: destination folder (created).
         cfg: the world.
-        num_train: training images (novel pixels ignored).
+        num_train: training images (novel pixels ignored; their complete labels go to
+            ``ann_dir/train_all``).
         num_val: validation images (complete labels).
         novel: shape names held out of the training labels.
         num_workers: processes drawing images; the output does not depend on it.
@@ -113,10 +133,20 @@ def write_segmentation(
     novel = check_novel_shapes(cfg, novel)
     out = Path(out_dir)
     classes = seg_class_names(cfg)
-    for split, count, ignored in (("train", num_train, novel), ("val", num_val, ())):
+    splits = (("train", num_train, novel, COMPLETE_TRAIN), ("val", num_val, (), None))
+    for split, count, ignored, complete_split in splits:
         for kind in ("img_dir", "ann_dir"):
             (out / kind / split).mkdir(parents=True, exist_ok=True)
-        fn = partial(_seg_item, cfg=cfg, split=split, out=out, ignored=ignored)
+        if complete_split is not None:
+            (out / "ann_dir" / complete_split).mkdir(parents=True, exist_ok=True)
+        fn = partial(
+            _seg_item,
+            cfg=cfg,
+            split=split,
+            out=out,
+            ignored=ignored,
+            complete_split=complete_split,
+        )
         parallel_map(
             fn, count, num_workers=num_workers, progress=progress, desc=f"segmentation/{split}"
         )
@@ -127,6 +157,7 @@ def write_segmentation(
         "novel": list(novel),
         "ignore_index": IGNORE_INDEX,
         "counts": {"train": num_train, "val": num_val},
+        "complete_train_labels": f"ann_dir/{COMPLETE_TRAIN}",
     }
     path = out / SPLIT_FILE
     path.write_text(json.dumps(split, indent=2) + "\n", encoding="utf-8")

@@ -155,7 +155,7 @@ class CLIP4Clip(BaseModel):
             self._caption_cache, self._caption_cache_key = {}, key
         cache = self._caption_cache
         missing = [t for t in dict.fromkeys(texts) if t not in cache]
-        fresh = dict(zip(missing, self.clip.encode_text(missing))) if missing else {}
+        fresh = dict(zip(missing, self.clip.encode_text(missing), strict=True)) if missing else {}
         for text, embed in fresh.items():
             if len(cache) >= self.max_cached_captions:
                 break

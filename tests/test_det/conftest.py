@@ -22,6 +22,7 @@ VILD = "vild_rn-tiny-64"  # + ViLD-image: distillation into the same region embe
 VILD_ENSEMBLE = "vild-ensemble_rn-tiny-64"  # a separate image head, scores ensembled
 VILD_2HEAD = "vild-2head_rn-tiny-64"  # both heads distilled
 VILD_R18 = "vild-text_r18"  # a trainable ResNet-18 as the detector's backbone
+VILD_ORACLE = "vild-text-oracle_rn-tiny-64"  # ViLD-text trained on every box: the supervised oracle
 NOVEL = ("star", "hexagon")
 
 

@@ -44,6 +44,36 @@ def test_novel_boxes_are_only_in_the_validation_json(det_set):
     assert (root / "images" / "train" / train["images"][0]["file_name"]).is_file()
 
 
+def test_the_oracle_json_has_every_training_box(det_set):
+    # train_all.json: the training images with the novel boxes too; base boxes are the same
+    _, written = det_set
+    train = json.loads(written["det_train"].read_text())
+    full = json.loads(written["det_train_all"].read_text())
+    names = {c["id"]: c["name"] for c in full["categories"]}
+    assert full["images"] == train["images"]
+    assert full["categories"] == train["categories"]
+    assert full["info"]["novel_boxes_kept"] and not train["info"]["novel_boxes_kept"]
+
+    def boxes(record, keep):
+        return sorted(
+            (a["image_id"], names[a["category_id"]], *a["bbox"])
+            for a in record["annotations"]
+            if keep(names[a["category_id"]])
+        )
+
+    assert boxes(full, lambda n: n not in NOVEL) == boxes(train, lambda n: True)
+    assert boxes(full, lambda n: n in NOVEL)
+    cfg = ShapesWorldConfig(image_size=IMAGE_SIZE, max_objects=3, supersample=2)
+    scene = sample_scene(cfg, image_rng(0, "detection/train", 0))
+    _, masks = ShapesRenderer(supersample=2).render(scene)
+    expected = sorted(
+        (1, o.shape, b[0], b[1], b[2] - b[0], b[3] - b[1])
+        for o, m in zip(scene.objects, masks, strict=True)
+        if (b := mask_to_box(m)) is not None
+    )
+    assert [b for b in boxes(full, lambda n: True) if b[0] == 1] == expected
+
+
 def test_boxes_come_from_the_rendered_masks(det_set):
     _, written = det_set
     val = json.loads(written["det_val"].read_text())

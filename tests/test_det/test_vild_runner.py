@@ -12,7 +12,16 @@ from clipx.det import detect, draw_detections, load_detector
 from clipx.det.regions import FileProposals, precompute_regions
 from clipx.testing import TEST_RN, tiny_clip
 
-from .conftest import VILD_ENSEMBLE, VILD_TEXT, config_path, on_data, vild_config, vild_options
+from .conftest import (
+    NOVEL,
+    VILD_ENSEMBLE,
+    VILD_ORACLE,
+    VILD_TEXT,
+    config_path,
+    on_data,
+    vild_config,
+    vild_options,
+)
 from .test_precompute import _gt_proposals, _images
 
 pytestmark = [pytest.mark.mm, pytest.mark.slow]
@@ -35,7 +44,9 @@ def test_vild_text_trains_on_base_and_tests_on_all(det_set, tmp_path):
 
     # free-text detection with the saved detector (what tools/detect.py does)
     detector = load_detector(
-        config_path(VILD_TEXT), tmp_path / "text" / "iter_3.pth", cfg_options=vild_options(VILD_TEXT)
+        config_path(VILD_TEXT),
+        tmp_path / "text" / "iter_3.pth",
+        cfg_options=vild_options(VILD_TEXT),
     )
     assert detector.base_class_names == model.base_class_names
     image = root / "images" / "val" / "000000.png"
@@ -47,6 +58,32 @@ def test_vild_text_trains_on_base_and_tests_on_all(det_set, tmp_path):
     }
     assert detector.vocabulary.names == ("circle", "a star", "hexagon")
     assert draw_detections(image, found, scale=2).size == (128, 128)
+
+
+def test_the_oracle_trains_on_every_box(det_set, tmp_path):
+    # the supervised oracle: the same images as ViLD-text, trained on the novel boxes too
+    root, _ = det_set
+    allow_mmengine_checkpoints()
+    runner = Runner.from_cfg(on_data(vild_config(VILD_ORACLE), root, tmp_path / "oracle"))
+    dataset = runner.train_dataloader.dataset
+    names = dataset.metainfo["classes"]
+    trained = {
+        names[inst["bbox_label"]]
+        for i in range(len(dataset))
+        for inst in dataset.get_data_info(i)["instances"]
+    }
+    assert set(NOVEL) <= trained
+    runner.train()
+    assert set(runner.model.base_class_names) == {
+        "circle",
+        "square",
+        "triangle",
+        "star",
+        "hexagon",
+        "cross",
+    }
+    metrics = runner.test()
+    assert 0.0 <= metrics["coco/novel_bbox_mAP_50"] <= 1.0
 
 
 def test_vild_with_distillation_and_ensemble(det_set, tmp_path):

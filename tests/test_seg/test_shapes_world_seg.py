@@ -63,3 +63,23 @@ def test_novel_classes_are_checked():
         write_segmentation("unused", CFG, num_train=1, num_val=1, novel=("dog",))
     with pytest.raises(ValueError, match="leave at least one base shape"):
         write_segmentation("unused", CFG, num_train=1, num_val=1, novel=CFG.shapes)
+
+
+def test_the_oracle_labels_complete_the_training_labels(seg_root):
+    # ann_dir/train_all: the same images; wherever train says 255 it names a novel shape,
+    # everywhere else it agrees with train
+    classes = ["background", *CFG.shapes]
+    novel_ids = {classes.index(n) for n in NOVEL}
+    names = sorted(p.name for p in (seg_root / "ann_dir" / "train").glob("*.png"))
+    assert names == sorted(p.name for p in (seg_root / "ann_dir" / "train_all").glob("*.png"))
+    assert json.loads((seg_root / "split.json").read_text())["complete_train_labels"] == (
+        "ann_dir/train_all"
+    )
+    seen_novel = False
+    for part, full in zip(_labels(seg_root, "train"), _labels(seg_root, "train_all"), strict=True):
+        ignored = part == IGNORE_INDEX
+        assert IGNORE_INDEX not in full
+        assert set(np.unique(full[ignored])) <= novel_ids
+        assert (full[~ignored] == part[~ignored]).all()
+        seen_novel |= bool(ignored.any())
+    assert seen_novel
