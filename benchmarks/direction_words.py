@@ -77,9 +77,12 @@ def frame_features(clip: FrozenCLIP, cfg: VideoWorldConfig, num: int, seed: int)
         firsts.append(transform(Image.fromarray(frames[0])))
         lasts.append(transform(Image.fromarray(frames[-1])))
         labels.append(names.index(moving.motions[0].direction))
-    encode = lambda ims: torch.cat(
-        [clip.encode_image(torch.stack(ims[i : i + 256])) for i in range(0, num, 256)]
-    )
+
+    def encode(images: list[torch.Tensor]) -> torch.Tensor:
+        return torch.cat(
+            [clip.encode_image(torch.stack(images[i : i + 256])) for i in range(0, num, 256)]
+        )
+
     return encode(firsts), encode(lasts), torch.tensor(labels)
 
 
