@@ -89,3 +89,19 @@ def test_the_tool_lists_its_stages():
     assert "tools/video_precompute.py" in listing
     for tool in ("train.py", "test.py", "segment.py", "detect.py"):
         assert f"tools/{tool}" in listing
+
+
+def test_the_bounds_are_opt_in_stages():
+    def listing(*flags):
+        return subprocess.run(
+            [sys.executable, "tools/quickstart.py", "--list", *flags],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    plain, bounds = listing(), listing("--bounds")
+    assert bounds.startswith(plain)  # the same chain first, so a finished quickstart resumes
+    for config in ("maskclip_rn-tiny-64", "lseg-oracle_rn-tiny-64", "vild-text-oracle_rn-tiny-64"):
+        assert config not in plain and config in bounds
