@@ -54,6 +54,8 @@ PROJECT_PACKAGES = tuple(
 )
 VILD = REPO / "configs/vild/vild-2head_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 LSEG = REPO / "configs/lseg/lseg-residual_rn-tiny-64_1xb16-1000it_shapes-world-64x64.py"
+CROPS = REPO / "configs/vild/vild-clip-crops_rn-tiny-64-fpn_shapes-world-det-64.py"
+MASKCLIP = REPO / "configs/lseg/maskclip_rn-tiny-64_shapes-world-64x64.py"
 FRAMES = 4
 
 # Registered entries that are not built here: name -> why.
@@ -226,6 +228,13 @@ def vild_part(part: str | None) -> Callable[[], Step]:
     return case
 
 
+def clip_on_crops() -> Step:
+    """The training-free detector trains as ViLD does (only its RPN is used at test)."""
+    torch.manual_seed(0)
+    model = init_model(CROPS, cfg_options=shrink_options(CROPS))
+    return Step(model, _loss(model))
+
+
 def lseg_part(part: str | None) -> Callable[[], Step]:
     """LSeg with every optional part of its head on (learnt temperature, spatial regulariser)."""
 
@@ -239,6 +248,20 @@ def lseg_part(part: str | None) -> Callable[[], Step]:
         return Step(model if part is None else getattr(model, part), _loss(model))
 
     return case
+
+
+def maskclip_head() -> Step:
+    """The training-free head: no parameters, and its logits are the dense embeddings' cosines."""
+    torch.manual_seed(0)
+    model = init_model(MASKCLIP, cfg_options=shrink_options(MASKCLIP))
+    size = model.data_preprocessor.size
+    images = torch.randn(2, 3, *size)
+    with torch.no_grad():
+        dense = model.backbone.forward_dense(images)
+        logits = model.decode_head(dense, text_embeds=model.text_embeds(model.vocabulary))
+    assert logits.shape == (2, len(model.vocabulary), *dense.embeds.shape[-2:])
+    assert logits.abs().amax() <= model.decode_head.scale + 1e-4  # cosines times 1 / temperature
+    return Step(model.decode_head)
 
 
 CASES: dict[str, Callable[[], Step]] = {
@@ -258,8 +281,10 @@ CASES: dict[str, Callable[[], Step]] = {
     "mmdet.ViLDRoIHead": vild_part("roi_head"),
     "mmdet.ViLDBBoxHead": vild_part("roi_head.bbox_head"),
     "mmdet.CLIPDetBackbone": vild_part("backbone"),
+    "mmdet.CLIPOnCrops": clip_on_crops,
     "mmseg.LSegSegmentor": lseg_part(None),
     "mmseg.LSegHead": lseg_part("decode_head"),
+    "mmseg.MaskCLIPHead": maskclip_head,
 }
 
 

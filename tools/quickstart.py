@@ -17,8 +17,9 @@ printed) and pictures under ``--pictures`` (loss curves, a segmentation with
 free labels, detections with free names, a retrieval strip).
 
 ``--bounds`` adds what the open-vocabulary numbers are read against: the
-training-free baseline (MaskCLIP: the frozen CLIP's own dense embeddings, no
-head trained) and the supervised oracles (the LSeg and ViLD-text configs
+training-free baselines (MaskCLIP: the frozen CLIP's own dense embeddings, no
+head trained; CLIP on cropped regions: the ViLD-text RPN's proposals named by
+the frozen CLIP) and the supervised oracles (the LSeg and ViLD-text configs
 trained on the same images with the novel classes labelled), about five
 minutes more.
 """
@@ -40,6 +41,7 @@ VILD = "configs/vild/vild-ensemble_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-6
 MEANP = "configs/clip4clip/clip4clip_meanp_rn-tiny-64_shapes-world-video.py"
 LSEG_ORACLE = "configs/lseg/lseg-oracle_rn-tiny-64_1xb16-1000it_shapes-world-64x64.py"
 MASKCLIP = "configs/lseg/maskclip_rn-tiny-64_shapes-world-64x64.py"
+VILD_CROPS = "configs/vild/vild-clip-crops_rn-tiny-64-fpn_shapes-world-det-64.py"
 VILD_ORACLE = "configs/vild/vild-text-oracle_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 SEQ = "configs/clip4clip/clip4clip_seqtransf_rn-tiny-64_1xb32-4000it_shapes-world-video-motion.py"
 DIRECTIONS = "data/shapes_world_video/annotations/test_directions"
@@ -216,7 +218,7 @@ def stages(state: Path, pictures: Path) -> list[Stage]:
 
 
 def bound_stages(state: Path) -> list[Stage]:
-    """The training-free baseline and the supervised oracles (``--bounds``)."""
+    """The training-free baselines and the supervised oracles (``--bounds``)."""
     m = state / "metrics"
     seg_keys = ["mIoU_base", "mIoU_novel"]
     det_keys = ["coco/base_bbox_mAP_50", "coco/novel_bbox_mAP_50"]
@@ -227,6 +229,19 @@ def bound_stages(state: Path) -> list[Stage]:
             ["tools/test.py", MASKCLIP, "--out", f"{m}/lseg_maskclip.json"],
             metrics=f"{m}/lseg_maskclip.json",
             keys=seg_keys,
+        ),
+        Stage(
+            "vild-crops-test",
+            "training-free baseline: CLIP on cropped regions (ViLD-text's RPN)",
+            [
+                "tools/test.py",
+                VILD_CROPS,
+                f"{work_dir(VILD_TEXT)}/iter_1000.pth",
+                "--out",
+                f"{m}/vild_clip_crops.json",
+            ],
+            metrics=f"{m}/vild_clip_crops.json",
+            keys=det_keys,
         ),
         Stage(
             "lseg-oracle-train",
@@ -278,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bounds",
         action="store_true",
-        help="also the training-free baseline and the supervised oracles (about 5 min more)",
+        help="also the training-free baselines and the supervised oracles (about 5 min more)",
     )
     parser.add_argument("--list", action="store_true", help="print the stages and their commands")
     args = parser.parse_args(argv)

@@ -13,6 +13,8 @@
   :class:`LoadRegionEmbeddings` + :class:`PackViLDInputs` (ViLD-image targets
   from ``tools/vild_precompute.py``), :class:`OpenVocabCocoMetric` (AP over
   base and novel categories), :class:`VocabularyHook`.
+* :class:`CLIPOnCrops`: the training-free baseline (ViLD's "CLIP on cropped
+  regions"): RPN proposals named by the frozen CLIP from their crops.
 * :func:`detect` and :func:`draw_detections`: free-text detection on an image.
 
 Everything registers into mmdet's registries on import; configs add
@@ -22,6 +24,7 @@ or import the classes.
 
 from .backbone import CLIPDetBackbone
 from .bbox_head import ViLDBBoxHead
+from .crops import CLIPOnCrops
 from .data import LoadRegionEmbeddings, OpenVocabCocoDataset, PackViLDInputs, split_categories
 from .detector import ViLD
 from .hooks import VocabularyHook
@@ -32,6 +35,7 @@ from .scores import distill_loss, ensemble_scores, text_logits
 
 __all__ = [
     "CLIPDetBackbone",
+    "CLIPOnCrops",
     "LoadRegionEmbeddings",
     "OpenVocabCocoDataset",
     "OpenVocabCocoMetric",

@@ -23,6 +23,7 @@ VILD_ENSEMBLE = "vild-ensemble_rn-tiny-64"  # a separate image head, scores ense
 VILD_2HEAD = "vild-2head_rn-tiny-64"  # both heads distilled
 VILD_R18 = "vild-text_r18"  # a trainable ResNet-18 as the detector's backbone
 VILD_ORACLE = "vild-text-oracle_rn-tiny-64"  # ViLD-text trained on every box: the supervised oracle
+VILD_CROPS = "vild-clip-crops_rn-tiny-64"  # no classifier trained: CLIP names the RPN's crops
 NOVEL = ("star", "hexagon")
 
 
@@ -78,12 +79,14 @@ def on_data(cfg: Config, root: Path, work_dir: Path, *, region_dir: Path | None 
     """A shrunk config on the tiny set: 3 iterations, small batches, no worker processes."""
     cfg.work_dir = str(work_dir)
     cfg.log_level = "WARNING"
-    cfg.train_cfg.max_iters = 3
-    cfg.default_hooks.checkpoint.interval = 3
+    if "train_cfg" in cfg:  # a test-only config (the training-free baseline) has no train parts
+        cfg.train_cfg.max_iters = 3
+        cfg.default_hooks.checkpoint.interval = 3
     cfg.test_evaluator.ann_file = str(root / "annotations" / "val.json")
     if region_dir is not None:
         cfg.region_dir = str(region_dir)
-    for loader in (cfg.train_dataloader, cfg.test_dataloader):
+    loaders = [cfg[k] for k in ("train_dataloader", "test_dataloader") if k in cfg]
+    for loader in loaders:
         loader.update(batch_size=2, num_workers=0, persistent_workers=False)
         loader.dataset.data_root = str(root)
         for step in loader.dataset.pipeline:

@@ -14,6 +14,7 @@ from clipx.testing import TEST_RN, tiny_clip
 
 from .conftest import (
     NOVEL,
+    VILD_CROPS,
     VILD_ENSEMBLE,
     VILD_ORACLE,
     VILD_TEXT,
@@ -58,6 +59,26 @@ def test_vild_text_trains_on_base_and_tests_on_all(det_set, tmp_path):
     }
     assert detector.vocabulary.names == ("circle", "a star", "hexagon")
     assert draw_detections(image, found, scale=2).size == (128, 128)
+
+
+def test_the_training_free_baseline_tests_on_a_vild_text_checkpoint(det_set, tmp_path):
+    # CLIP on cropped regions: a ViLD-text's RPN, no trained classifier; tools/test.py CONFIG CKPT
+    root, _ = det_set
+    allow_mmengine_checkpoints()
+    Runner.from_cfg(on_data(vild_config(VILD_TEXT), root, tmp_path / "text")).train()
+    checkpoint = tmp_path / "text" / "iter_3.pth"
+    cfg = on_data(vild_config(VILD_CROPS), root, tmp_path / "crops")
+    assert "train_dataloader" not in cfg and "train_cfg" not in cfg
+    cfg.load_from = str(checkpoint)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    model = runner.model
+    saved = torch.load(checkpoint, map_location="cpu", weights_only=False)["state_dict"]
+    for key, value in model.rpn_head.state_dict().items():
+        torch.testing.assert_close(value, saved[f"rpn_head.{key}"])
+    assert model.vocabulary.names == ("circle", "square", "triangle", "star", "hexagon", "cross")
+    for key in ("bbox_mAP_50", "base_bbox_mAP_50", "novel_bbox_mAP_50"):
+        assert 0.0 <= metrics[f"coco/{key}"] <= 1.0
 
 
 def test_the_oracle_trains_on_every_box(det_set, tmp_path):

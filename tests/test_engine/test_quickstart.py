@@ -103,5 +103,11 @@ def test_the_bounds_are_opt_in_stages():
 
     plain, bounds = listing(), listing("--bounds")
     assert bounds.startswith(plain)  # the same chain first, so a finished quickstart resumes
-    for config in ("maskclip_rn-tiny-64", "lseg-oracle_rn-tiny-64", "vild-text-oracle_rn-tiny-64"):
+    bound_configs = (
+        "maskclip_rn-tiny-64",
+        "vild-clip-crops_rn-tiny-64",
+        "lseg-oracle_rn-tiny-64",
+        "vild-text-oracle_rn-tiny-64",
+    )
+    for config in bound_configs:
         assert config not in plain and config in bounds
