@@ -1,6 +1,6 @@
 """LSeg and ViLD on scenes drawn by renderers independent of clipx's own.
 
-    python benchmarks/dense_independent_shapes.py seg CONFIG CHECKPOINT [--images 30]
+    python benchmarks/dense_independent_shapes.py seg CONFIG [CHECKPOINT] [--images 30]   (none: MaskCLIP)
     python benchmarks/dense_independent_shapes.py det CONFIG CHECKPOINT [--images 30]
         [--renderers opencv pil vector] [--backgrounds flat ...] [--json OUT] [--cfg-options K=V ...]
 
@@ -170,7 +170,7 @@ def run_seg(args) -> dict:
         else "per pixel (no region_rescore in the config)"
     )
     print(
-        f"LSeg on {len(pooled)} independently drawn {args.size}-px scenes, {args.images} per cell ({args.checkpoint})"
+        f"LSeg on {len(pooled)} independently drawn {args.size}-px scenes, {args.images} per cell ({args.checkpoint or 'no checkpoint: training-free'})"
     )
     for subset in ("base", "novel"):
         shown = [tables[f"{subset}_{k}"] for k in ("region", "pixel") if k in pooled[0]]
@@ -178,7 +178,7 @@ def run_seg(args) -> dict:
     print(format_grid("chance mIoU base / novel", [tables["chance_base"], tables["chance_novel"]]))
     for key, values in per_class.items():
         print(f"  per class ({key}): " + ", ".join(f"{n} {v:.1f}" for n, v in values.items()))
-    return dict(benchmark="dense_independent_shapes seg", config=str(args.config), checkpoint=str(args.checkpoint),
+    return dict(benchmark="dense_independent_shapes seg", config=str(args.config), checkpoint=args.checkpoint and str(args.checkpoint),
                 images_per_cell=args.images, size=args.size, seed=args.seed, scenes=len(pooled),
                 region_rescore=str(model.region_rescore), mIoU=tables, per_class_iou=per_class)  # fmt: skip
 
@@ -282,7 +282,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("task", choices=("seg", "det"))
     parser.add_argument("config")
-    parser.add_argument("checkpoint")
+    parser.add_argument(
+        "checkpoint",
+        nargs="?",
+        help="its trained checkpoint; none for a training-free config (MaskCLIP)",
+    )
     parser.add_argument(
         "--images", type=int, default=30, help="scenes per cell (background kind x renderer)"
     )

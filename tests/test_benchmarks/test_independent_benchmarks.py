@@ -14,6 +14,7 @@ from clipx.testing import TEST_RN, shrink_options, tiny_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
 LSEG = REPO / "configs" / "lseg" / "lseg_rn-tiny-64_1xb16-1000it_shapes-world-64x64.py"
+MASKCLIP = REPO / "configs" / "lseg" / "maskclip_rn-tiny-64_shapes-world-64x64.py"
 VILD = REPO / "configs" / "vild" / "vild-ensemble_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
 SEQ = (
     REPO
@@ -97,6 +98,23 @@ def test_seg_main_reports_region_and_per_pixel(benchmark_script, tmp_path, capsy
     for key in ("base_region", "base_pixel", "chance_base"):
         assert_full_grid(payload["mIoU"][key])
     assert set(payload["per_class_iou"]) == {"region", "pixel"}
+
+
+@pytest.mark.slow
+@pytest.mark.mm
+def test_seg_main_runs_a_training_free_config_without_a_checkpoint(
+    benchmark_script, tmp_path, capsys
+):
+    pytest.importorskip("mmseg")
+    script = benchmark_script("dense_independent_shapes")
+    out = tmp_path / "maskclip.json"
+    options = [f"{key}={value}" for key, value in shrink_options(MASKCLIP).items()]
+    argv = ["seg", str(MASKCLIP), "--images", "1", "--backgrounds", "flat", "--json", str(out)]
+    assert script.main([*argv, "--cfg-options", *options]) == 0
+    assert "(no checkpoint: training-free)" in capsys.readouterr().out
+    payload = json.loads(out.read_text())
+    assert payload["checkpoint"] is None
+    assert_full_grid(payload["mIoU"]["base_region"], backgrounds=["flat"])
 
 
 @pytest.mark.slow
