@@ -20,8 +20,8 @@ image_size = 64
 
 # Augmentation: horizontal flips. mmdet's PhotoMetricDistortion (hue included: the labels are
 # shape names) raised ViLD-text's novel AP50 on independent drawings in two paired seeds, but
-# ViLD-ensemble lost 8 novel points on own val in its one seed (README, "Photometric
-# augmentation of the heads"): not on until the ensemble is measured over more seeds.
+# ViLD-ensemble lost 8-12 novel points on own val and gained at most 1.4 on the independent
+# family (README, "Photometric augmentation of the heads"), so it is not on.
 train_pipeline = [
     dict(type=LoadImageFromFile),
     dict(type=LoadAnnotations, with_bbox=True),
