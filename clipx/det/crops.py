@@ -20,7 +20,6 @@ from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
-from mmdet.models.layers import multiclass_nms
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmengine.structures import InstanceData
@@ -28,6 +27,7 @@ from mmengine.structures import InstanceData
 from clipx.backbone.regions import RegionEmbedder
 
 from .detector import ViLD
+from .roi_head import per_class_detections
 
 
 @MODELS.register_module()
@@ -116,9 +116,7 @@ class CLIPOnCrops(ViLD):
         self, batch_inputs: torch.Tensor, batch_data_samples: SampleList, rescale: bool = True
     ) -> SampleList:
         """``pred_instances`` per sample (proposal boxes, labels indexing :attr:`vocabulary`)."""
-        self._check_vocabulary()
-        x = self.extract_feat(batch_inputs)
-        proposals = self.rpn_head.predict(x, batch_data_samples, rescale=False)
+        _, proposals = self.proposals(batch_inputs, batch_data_samples)
         metas = [s.metainfo for s in batch_data_samples]
         # each image without the batch's padding, so a masked crop keeps the image's own scale
         images = [
@@ -126,15 +124,15 @@ class CLIPOnCrops(ViLD):
             for img, m in zip(batch_inputs, metas, strict=True)
         ]
         scores = self.region_scores(images, proposals)
-        cfg = self.test_cfg.rcnn
-        results = []
-        for p, s, meta in zip(proposals, scores, metas, strict=True):
-            boxes = p.bboxes
-            if rescale and boxes.numel():
-                boxes = boxes / boxes.new_tensor(meta["scale_factor"]).repeat(2)
-            with_background = torch.cat([s, s.new_zeros(len(s), 1)], dim=1)  # mmdet's layout
-            dets, labels = multiclass_nms(
-                boxes, with_background, cfg.score_thr, cfg.nms, cfg.max_per_img
+        results = [
+            # mmdet's score layout: a background column last
+            per_class_detections(
+                p.bboxes,
+                torch.cat([s, s.new_zeros(len(s), 1)], dim=1),
+                meta,
+                rescale,
+                self.test_cfg.rcnn,
             )
-            results.append(InstanceData(bboxes=dets[:, :4], scores=dets[:, 4], labels=labels))
+            for p, s, meta in zip(proposals, scores, metas, strict=True)
+        ]
         return self.add_pred_to_datasample(batch_data_samples, results)

@@ -149,13 +149,19 @@ class ViLD(TwoStageDetector):
         )
         return losses
 
+    def proposals(
+        self, batch_inputs: torch.Tensor, batch_data_samples: SampleList
+    ) -> tuple[tuple[torch.Tensor, ...], list]:
+        """The neck's maps and the RPN's proposals per image (input pixels), for inference."""
+        self._check_vocabulary()
+        x = self.extract_feat(batch_inputs)
+        return x, self.rpn_head.predict(x, batch_data_samples, rescale=False)
+
     def predict(
         self, batch_inputs: torch.Tensor, batch_data_samples: SampleList, rescale: bool = True
     ) -> SampleList:
         """``pred_instances`` per sample, labels indexing :attr:`vocabulary`."""
-        self._check_vocabulary()
-        x = self.extract_feat(batch_inputs)
-        proposals = self.rpn_head.predict(x, batch_data_samples, rescale=False)
+        x, proposals = self.proposals(batch_inputs, batch_data_samples)
         results = self.roi_head.predict(
             x,
             proposals,
@@ -167,9 +173,7 @@ class ViLD(TwoStageDetector):
         return self.add_pred_to_datasample(batch_data_samples, results)
 
     def _forward(self, batch_inputs: torch.Tensor, batch_data_samples: SampleList) -> tuple:
-        self._check_vocabulary()
-        x = self.extract_feat(batch_inputs)
-        proposals = self.rpn_head.predict(x, batch_data_samples, rescale=False)
+        x, proposals = self.proposals(batch_inputs, batch_data_samples)
         rois = torch.cat(
             [
                 torch.cat([p.bboxes.new_full((len(p), 1), i), p.bboxes], 1)

@@ -202,9 +202,19 @@ class ViLDRoIHead(StandardRoIHead):
         boxes = get_box_tensor(
             self.bbox_head.bbox_coder.decode(rois[:, 1:], deltas, max_shape=meta["img_shape"])
         )
-        if rescale and boxes.numel():
-            scale = boxes.new_tensor(meta["scale_factor"]).repeat(2)
-            boxes = boxes / scale
-        cfg = self.test_cfg
-        dets, labels = multiclass_nms(boxes, scores, cfg.score_thr, cfg.nms, cfg.max_per_img)
-        return InstanceData(bboxes=dets[:, :4], scores=dets[:, 4], labels=labels)
+        return per_class_detections(boxes, scores, meta, rescale, self.test_cfg)
+
+
+def per_class_detections(
+    boxes: torch.Tensor, scores: torch.Tensor, meta: dict, rescale: bool, cfg
+) -> InstanceData:
+    """One image's boxes (input pixels) and (N, C + 1) scores, background last -> its detections.
+
+    mmdet's per-class NMS with ``cfg`` (``score_thr``, ``nms``, ``max_per_img``);
+    with ``rescale`` the boxes are divided back to the original image by
+    ``meta['scale_factor']``.
+    """
+    if rescale and boxes.numel():
+        boxes = boxes / boxes.new_tensor(meta["scale_factor"]).repeat(2)
+    dets, labels = multiclass_nms(boxes, scores, cfg.score_thr, cfg.nms, cfg.max_per_img)
+    return InstanceData(bboxes=dets[:, :4], scores=dets[:, 4], labels=labels)

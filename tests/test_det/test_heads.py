@@ -192,9 +192,30 @@ def test_ensemble_scores_in_the_roi_head():
         scores = roi.class_scores(feats, cls_score, model.text_embeds, model.is_base)
         text = F.softmax(cls_score, dim=-1)
         image = F.softmax(
-            F.normalize(roi.bbox_head.image_embed(feats), dim=-1) @ model.text_embeds.t()
+            F.normalize(roi.bbox_head.image_embed(feats), dim=-1)
+            @ model.text_embeds.t()
             / roi.image_temperature,
             -1,
         )
     torch.testing.assert_close(scores[:, :-1], ensemble_scores(text[:, :-1], image, model.is_base))
     torch.testing.assert_close(scores[:, -1], text[:, -1])
+
+
+def test_per_class_detections_rescale_to_the_original_image_and_never_label_background():
+    from mmengine.config import ConfigDict
+
+    from clipx.det.roi_head import per_class_detections
+
+    boxes = torch.tensor([[0.0, 0.0, 20.0, 20.0], [40.0, 40.0, 60.0, 64.0], [1.0, 1.0, 19.0, 19.0]])
+    # classes 0 and 1, then background (last column), which is the best score of the third box
+    scores = torch.tensor([[0.9, 0.04, 0.06], [0.04, 0.7, 0.26], [0.02, 0.03, 0.95]])
+    cfg = ConfigDict(score_thr=0.05, nms=dict(type="nms", iou_threshold=0.5), max_per_img=10)
+    meta = dict(scale_factor=(2.0, 2.0))
+    found = per_class_detections(boxes, scores, meta, True, cfg)
+    # the third box is above the threshold only as background, which is never a label
+    assert sorted(found.labels.tolist()) == [0, 1]
+    first = found.bboxes[found.labels == 0][0]
+    torch.testing.assert_close(first, boxes[0] / 2)
+    kept = per_class_detections(boxes, scores, meta, False, cfg)
+    torch.testing.assert_close(kept.bboxes[kept.labels == 1][0], boxes[1])
+    assert found.scores.max().item() == pytest.approx(0.9)
