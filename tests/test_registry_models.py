@@ -56,6 +56,9 @@ VILD = REPO / "configs/vild/vild-2head_rn-tiny-64-fpn_1xb4-1000it_shapes-world-d
 LSEG = REPO / "configs/lseg/lseg-residual_rn-tiny-64_1xb16-1000it_shapes-world-64x64.py"
 CROPS = REPO / "configs/vild/vild-clip-crops_rn-tiny-64-fpn_shapes-world-det-64.py"
 MASKCLIP = REPO / "configs/lseg/maskclip_rn-tiny-64_shapes-world-64x64.py"
+GLIP_FUSION = (
+    REPO / "configs/glip/glip-fusion_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64.py"
+)
 FRAMES = 4
 
 # Registered entries that are not built here: name -> why.
@@ -235,6 +238,23 @@ def clip_on_crops() -> Step:
     return Step(model, _loss(model))
 
 
+def glip_part(part: str | None) -> Callable[[], Step]:
+    """GLIP with deep fusion (every branch of its head), or one of its registered parts.
+
+    The language model holds the shared frozen CLIP and nothing trainable: its step
+    checks that no gradient reaches the CLIP through the tokens.
+    """
+
+    def case() -> Step:
+        torch.manual_seed(0)
+        model = init_model(GLIP_FUSION, cfg_options=shrink_options(GLIP_FUSION))
+        loss = _loss(model)
+        module = model if part is None else getattr(model, part)
+        return Step(module, loss if part != "language_model" else None)
+
+    return case
+
+
 def lseg_part(part: str | None) -> Callable[[], Step]:
     """LSeg with every optional part of its head on (learnt temperature, spatial regulariser)."""
 
@@ -282,6 +302,9 @@ CASES: dict[str, Callable[[], Step]] = {
     "mmdet.ViLDBBoxHead": vild_part("roi_head.bbox_head"),
     "mmdet.CLIPDetBackbone": vild_part("backbone"),
     "mmdet.CLIPOnCrops": clip_on_crops,
+    "mmdet.CLIPGLIP": glip_part(None),
+    "mmdet.CLIPVLFusionHead": glip_part("bbox_head"),
+    "mmdet.CLIPLanguageModel": glip_part("language_model"),
     "mmseg.LSegSegmentor": lseg_part(None),
     "mmseg.LSegHead": lseg_part("decode_head"),
     "mmseg.MaskCLIPHead": maskclip_head,

@@ -25,6 +25,7 @@ from .prompt_bank import PromptBank  # noqa: E402
 from .regions import RegionEmbedder, encode_crops, mask_crops  # noqa: E402
 from .scores import class_logits, ensemble_weights, geometric_ensemble  # noqa: E402
 from .templates import DEFAULT_TEMPLATES, IMAGENET_TEMPLATES, TEMPLATE_SETS, resolve_templates  # noqa: E402
+from .token_spans import ChunkTokenizer, TokenSpans, simple_tokenizer_spans  # noqa: E402
 from .vocabulary import Vocabulary  # noqa: E402
 
 MODELS.register_module(module=FrozenCLIP)
@@ -46,6 +47,7 @@ __all__ = [
     "IMAGENET_TEMPLATES",
     "TEMPLATE_SETS",
     "CLIPBackbone",
+    "ChunkTokenizer",
     "DenseFeatures",
     "DenseUnavailableError",
     "FeatureSpec",
@@ -53,6 +55,7 @@ __all__ = [
     "PromptBank",
     "RegionEmbedder",
     "TextTokens",
+    "TokenSpans",
     "TextTokensUnavailableError",
     "Unfreeze",
     "Vocabulary",
@@ -64,4 +67,5 @@ __all__ = [
     "geometric_ensemble",
     "mask_crops",
     "resolve_templates",
+    "simple_tokenizer_spans",
 ]

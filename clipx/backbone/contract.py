@@ -35,6 +35,10 @@ W = ``text_width``), the same projected into the joint space ((N, L, D)), the
 attention mask (N, L) (True at the start token, the words and the end token),
 the token ids and the end-token position. Grounding heads align regions to
 words with them. ``text_width`` is W; ``context_length`` is L.
+``token_spans(texts)`` says which characters of each text every token of
+``tokenize(texts)`` covers (None for the start and end tokens), so a phrase's
+character span in a caption names its tokens (what a Hugging Face tokenizer's
+``char_to_token`` answers for GLIP).
 
 **Dense image features.** ``dense_spec(indices)`` *declares*, without running
 the model, a :class:`FeatureSpec` (channels, stride) per level that
@@ -200,6 +204,8 @@ class CLIPBackbone(Protocol):
     def encode_text(self, texts: Sequence[str] | torch.Tensor) -> torch.Tensor: ...
 
     def encode_text_tokens(self, texts: Sequence[str] | torch.Tensor) -> TextTokens: ...
+
+    def token_spans(self, texts: Sequence[str]) -> list[list[tuple[int, int] | None]]: ...
 
     def embed_classes(
         self, class_names: Sequence[str], *, templates: str | Sequence[str] | None = None

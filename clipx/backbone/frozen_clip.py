@@ -34,6 +34,7 @@ from .contract import (
 from .dense import DenseFeatures, dense_forward, dense_unavailable_reason, resolve_indices
 from .prompt_bank import PromptBank
 from .timm_dense import timm_dense_levels
+from .token_spans import simple_tokenizer_spans
 
 logger = logging.getLogger(__name__)
 
@@ -442,6 +443,29 @@ class FrozenCLIP(nn.Module):
                     stacklevel=3,
                 )
         return self.tokenizer(texts)
+
+    def token_spans(self, texts: Sequence[str]) -> list[list[tuple[int, int] | None]]:
+        """Where each token of ``tokenize(texts)`` sits in its text, for grounding heads.
+
+        Returns:
+            per text, one entry per token (start token, every word token, end
+            token): ``(start, end)``, the characters ``text[start:end]`` the token
+            covers, or None for the start and end tokens. Entry i is position i of
+            ``tokenize`` while the list fits ``context_length``; a longer text is
+            truncated by ``tokenize`` (the list's length says so).
+
+        Raises:
+            TextTokensUnavailableError: the tokenizer is not open_clip's BPE one.
+            ValueError: the tokenizer's cleaning rewrites the text (see
+                :func:`clipx.backbone.token_spans.simple_tokenizer_spans`).
+        """
+        if isinstance(texts, str):
+            raise TypeError(f"token_spans takes a list of strings, got the single string {texts!r}.")
+        try:
+            per_text = [simple_tokenizer_spans(self.tokenizer, t) for t in texts]
+        except TypeError as err:
+            raise TextTokensUnavailableError(f"{self.model_name}: {err}") from err
+        return [[None, *spans.spans, None] for spans in per_text]
 
     def encode_text(self, texts: Sequence[str] | torch.Tensor) -> torch.Tensor:
         """Text embeddings.

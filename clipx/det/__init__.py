@@ -16,6 +16,11 @@
 * :class:`CLIPOnCrops`: the training-free baseline (ViLD's "CLIP on cropped
   regions"): RPN proposals named by the frozen CLIP from their crops.
 * :func:`detect` and :func:`draw_detections`: free-text detection on an image.
+* GLIP (detection as phrase grounding): :class:`CLIPGLIP` (mmdet's GLIP with
+  the shared CLIP), :class:`CLIPLanguageModel` (CLIP's per-token text features
+  and character-to-token maps), :class:`CLIPVLFusionHead` (mmdet's GLIP head at
+  CLIP's widths, deep fusion on or off), :class:`CLIPRandomSamplingNegPos`,
+  :class:`GroundingPhraseDataset` and :class:`GroundingRecallMetric`.
 
 Everything registers into mmdet's registries on import; configs add
 ``custom_imports = dict(imports=['clipx.det'], allow_failed_imports=False)``
@@ -27,14 +32,26 @@ from .bbox_head import ViLDBBoxHead
 from .crops import CLIPOnCrops
 from .data import LoadRegionEmbeddings, OpenVocabCocoDataset, PackViLDInputs, split_categories
 from .detector import ViLD
+from .glip import CLIPGLIP, phrase_spans
+from .grounding import CLIPRandomSamplingNegPos, GroundingPhraseDataset, GroundingRecallMetric
 from .hooks import VocabularyHook
 from .inference import detect, draw_detections, load_detector
+from .language import CLIPLanguageModel, GroundingTokens, PromptTokenizer
 from .metric import OpenVocabCocoMetric, coco_ap
 from .roi_head import ViLDRoIHead
 from .scores import distill_loss, ensemble_scores, text_logits
+from .vl_head import CLIPVLFusionHead
 
 __all__ = [
     "CLIPDetBackbone",
+    "CLIPGLIP",
+    "CLIPLanguageModel",
+    "CLIPRandomSamplingNegPos",
+    "CLIPVLFusionHead",
+    "GroundingPhraseDataset",
+    "GroundingRecallMetric",
+    "GroundingTokens",
+    "PromptTokenizer",
     "CLIPOnCrops",
     "LoadRegionEmbeddings",
     "OpenVocabCocoDataset",
@@ -50,6 +67,7 @@ __all__ = [
     "draw_detections",
     "ensemble_scores",
     "load_detector",
+    "phrase_spans",
     "split_categories",
     "text_logits",
 ]

@@ -45,6 +45,7 @@ from .captions import (
 from .classification import draw_class_image, write_class_folders
 from .config import ShapesWorldConfig, check_novel_shapes, class_names, class_tuples
 from .detection import write_detection, write_detection_split
+from .grounding import write_grounding
 from .image_text import read_caption_csv, write_image_text, write_retrieval
 from .motion import DIRECTIONS, Motion, MovingScene, VideoWorldConfig, render_clip, sample_group
 from .render import ShapesRenderer, mask_to_box, outline
@@ -113,6 +114,7 @@ __all__ = [
     "write_class_folders",
     "write_detection",
     "write_detection_split",
+    "write_grounding",
     "write_image_text",
     "write_retrieval",
     "write_segmentation",

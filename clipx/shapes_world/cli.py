@@ -21,6 +21,7 @@ from pathlib import Path
 from .classification import write_class_folders
 from .config import ShapesWorldConfig
 from .detection import write_detection
+from .grounding import write_grounding
 from .image_text import write_image_text, write_retrieval
 from .motion import VideoWorldConfig
 from .output import clear, is_current, write_meta
@@ -29,8 +30,9 @@ from .video import write_video_split
 from .vocabulary import COLOURS, DEFAULT_COLOURS, DEFAULT_NOVEL_SHAPES, DEFAULT_SHAPES, SHAPES
 
 # Bump when the drawing or captions change, so old outputs are not mistaken for new ones.
-IMAGES_GENERATOR_VERSION = 4  # 2: captions may name an object's place in the image; 3: "up"/"down"
-# places; 4: complete training labels for the supervised oracle (ann_dir/train_all, train_all.json)
+IMAGES_GENERATOR_VERSION = 5  # 2: captions may name an object's place in the image; 3: "up"/"down"
+# places; 4: complete training labels for the supervised oracle (ann_dir/train_all, train_all.json);
+# 5: grounding annotations beside detection/ (ODVG, Flickr30k- and RefCOCO-style)
 IMAGES_OUTPUT_DIRS = ("image_text", "retrieval", "zeroshot", "segmentation", "detection")
 # Bump when the drawing, motions or captions change.
 VIDEO_GENERATOR_VERSION = 2  # 2: reversal_pairs.json for grouped splits
@@ -50,6 +52,8 @@ Writes, under ``--out``::
     detection/images/{train,val}, annotations/{train,val}.json   COCO boxes at --det-image-size;
                                        --det-novel boxes left out of train.json
                                        (train_all.json: every box, for the supervised oracle)
+    detection/annotations/*.odvg.jsonl, label_map*.json, val_grounding.json, val_refexp.json
+                                       grounding in mmdet's formats (GLIP; see shapes_world.grounding)
 
 Example::
 
@@ -262,6 +266,13 @@ def generate_images(out: Path, cfg: ShapesWorldConfig, args: argparse.Namespace)
             **kw,
         ),
     }
+    written.update(
+        write_grounding(
+            out / "detection",
+            dataclasses.replace(cfg, image_size=args.det_image_size),
+            novel=args.det_novel,
+        )
+    )
     written["classes"] = out / "zeroshot" / "classes.txt"
     return {k: str(v) for k, v in written.items()}
 

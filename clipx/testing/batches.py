@@ -46,7 +46,7 @@ from . import FAKE_CAPTIONS, fake_images, fake_seg_batch
 
 FAKE_CLASSES = ("circle", "square", "triangle")
 FAKE_NOVEL_CLASSES = ("star", "hexagon")
-FAMILIES = ("pretraining", "images", "video", "segmentation", "detection")
+FAMILIES = ("pretraining", "images", "video", "segmentation", "detection", "grounding")
 MAX_FAKE_FRAMES = 4
 
 
@@ -70,11 +70,13 @@ def model_family(model: nn.Module) -> str:
         return "segmentation"
     if _is_instance(model, "clipx.det", "ViLD"):
         return "detection"
+    if _is_instance(model, "clipx.det", "CLIPGLIP"):
+        return "grounding"
     if hasattr(model, "clip"):
         return "images"
     raise TypeError(
         f"{type(model).__name__} is not a clipx model family {FAMILIES}: fake_inputs writes batches for "
-        "CLIPPretrainer, CLIP4Clip and its subclasses, LSegSegmentor, ViLD and models holding a `clip`."
+        "CLIPPretrainer, CLIP4Clip and its subclasses, LSegSegmentor, ViLD, CLIPGLIP and models holding a `clip`."
     )
 
 
@@ -120,6 +122,14 @@ def fake_inputs(
         vocabulary = model.train_vocabulary if training else model.vocabulary
         size = model.backbone.image_size[0]
         return fake_seg_batch(batch_size, size, len(vocabulary), seed=seed)
+    if family == "grounding":  # GLIP's category-list prompt, labels index it
+        names = FAKE_CLASSES if training else FAKE_CLASSES + FAKE_NOVEL_CLASSES
+        batch = fake_det_batch(
+            batch_size, model.clip.image_size[0], num_classes=len(FAKE_CLASSES), seed=seed
+        )
+        for sample in batch["data_samples"]:
+            sample.set_metainfo(dict(text=names, custom_entities=True))
+        return batch
     distilling = training and getattr(model.roi_head, "distill_weight", 0.0) > 0
     return fake_det_batch(
         batch_size,
