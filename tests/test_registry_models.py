@@ -57,7 +57,7 @@ LSEG = REPO / "configs/lseg/lseg-residual_rn-tiny-64_1xb16-1000it_shapes-world-6
 CROPS = REPO / "configs/vild/vild-clip-crops_rn-tiny-64-fpn_shapes-world-det-64.py"
 MASKCLIP = REPO / "configs/lseg/maskclip_rn-tiny-64_shapes-world-64x64.py"
 GLIP_FUSION = (
-    REPO / "configs/glip/glip-fusion_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64.py"
+    REPO / "configs/glip/glip-fusion_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64.py"
 )
 FRAMES = 4
 

@@ -32,7 +32,7 @@ from .bbox_head import ViLDBBoxHead
 from .crops import CLIPOnCrops
 from .data import LoadRegionEmbeddings, OpenVocabCocoDataset, PackViLDInputs, split_categories
 from .detector import ViLD
-from .glip import CLIPGLIP, phrase_spans
+from .glip import CLIPGLIP, last_token_map, phrase_spans
 from .grounding import CLIPRandomSamplingNegPos, GroundingPhraseDataset, GroundingRecallMetric
 from .hooks import VocabularyHook
 from .inference import detect, draw_detections, load_detector
@@ -67,6 +67,7 @@ __all__ = [
     "draw_detections",
     "ensemble_scores",
     "load_detector",
+    "last_token_map",
     "phrase_spans",
     "split_categories",
     "text_logits",

@@ -6,6 +6,13 @@ with a :class:`~clipx.det.CLIPDetBackbone`, the image features). What it adds
 to mmdet's GLIP:
 
 - positive maps as wide as the language model's ``max_tokens`` (mmdet fixes 256);
+- a phrase is aligned to its *last* token by default: CLIP's text tower is
+  causal, so a token sees only the words before it, and only a phrase's last
+  token has read the whole phrase (CLIP itself pools at the end-of-text token).
+  Aligning "red" of "red circle" and "red" of "red square" to different boxes
+  would ask two nearly equal features for different answers; BERT, which
+  mmdet's GLIP uses, reads both ways and aligns every token. ``phrase_token="all"``
+  restores GLIP's every-token maps;
 - training from grounding captions: samples that carry ``tokens_positive``
   (ODVG data through :class:`~clipx.det.CLIPRandomSamplingNegPos`) align each
   box to the tokens of its phrase; category-list samples train as in GLIP;
@@ -56,6 +63,21 @@ def phrase_spans(caption: str, phrases: Sequence[str]) -> list[list[list[int]]]:
     return spans
 
 
+def last_token_map(positive_map: torch.Tensor) -> torch.Tensor:
+    """Each row of a (phrases, tokens) positive map moved to its last positive token, weight 1.
+
+    A row without tokens (a phrase cut off by truncation) stays empty.
+    """
+    out = torch.zeros_like(positive_map)
+    hit = positive_map > 0
+    has = hit.any(dim=1)
+    index = torch.arange(positive_map.shape[1], device=positive_map.device)
+    last = torch.where(hit, index, -1).amax(dim=1)
+    rows = torch.nonzero(has, as_tuple=True)[0]
+    out[rows, last[rows]] = 1.0
+    return out
+
+
 def _is_clip_head(cfg: dict) -> bool:
     kind = cfg.get("type")
     with mmdet_scope():
@@ -76,7 +98,11 @@ class CLIPGLIP(GLIP):
         language_model: options of :class:`CLIPLanguageModel` (``max_tokens``,
             ``feature``); the CLIP is the shared one. A :class:`CLIPVLFusionHead`
             gets its ``lang_dim`` from it (the CLIP's ``text_width`` or ``embed_dim``).
+        phrase_token: ``"last"`` (a phrase's weight on its last token, for a causal
+            text tower) or ``"all"`` (spread over all its tokens, as GLIP with BERT).
     """
+
+    PHRASE_TOKENS = ("last", "all")
 
     def __init__(
         self,
@@ -86,11 +112,17 @@ class CLIPGLIP(GLIP):
         neck: dict,
         bbox_head: dict,
         language_model: dict | None = None,
+        phrase_token: str = "last",
         train_cfg: dict | None = None,
         test_cfg: dict | None = None,
         data_preprocessor: dict | None = None,
         init_cfg: dict | None = None,
     ) -> None:
+        if phrase_token not in self.PHRASE_TOKENS:
+            raise ValueError(
+                f"phrase_token={phrase_token!r}; use one of {self.PHRASE_TOKENS} ('last' for "
+                "CLIP's causal text tower)."
+            )
         with mmdet_scope():
             clip_module = clip if isinstance(clip, nn.Module) else MODELS.build(clip)
         backbone = dict(backbone)
@@ -115,6 +147,7 @@ class CLIPGLIP(GLIP):
                 init_cfg=init_cfg,
             )
         self.clip = clip_module
+        self.phrase_token = phrase_token
         width = getattr(self.bbox_head, "feat_channels", None)
         if width != self.language_model.max_tokens:
             raise ValueError(
@@ -128,6 +161,8 @@ class CLIPGLIP(GLIP):
         positive_map = create_positive_map(
             tokenized, tokens_positive, max_num_entities=self.language_model.max_tokens
         )
+        if self.phrase_token == "last":
+            positive_map = last_token_map(positive_map)
         return create_positive_map_label_to_token(positive_map, plus=1), positive_map
 
     def _given_phrases(self, text: str, tokens_positive) -> tuple[dict, list[str]]:

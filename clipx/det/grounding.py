@@ -3,7 +3,8 @@
 - :class:`CLIPRandomSamplingNegPos`: mmdet's ``RandomSamplingNegPos`` (ODVG
   detection lines become a caption of positive and sampled negative names;
   grounding lines keep their caption and phrase spans), budgeting prompt
-  length with CLIP's tokenizer instead of a downloaded BERT one.
+  length with CLIP's tokenizer instead of a downloaded BERT one, and never
+  drawing a present name as a negative.
 - :class:`GroundingPhraseDataset`: mmdet's ``Flickr30kDataset`` that also
   reads each phrase's kinds (``phrase_types``) and its chance level when the
   annotation file records them (the shapes world's does).
@@ -15,14 +16,16 @@
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
 from mmdet.datasets import Flickr30kDataset
-from mmdet.datasets.transforms.text_transformers import RandomSamplingNegPos
+from mmdet.datasets.transforms.text_transformers import RandomSamplingNegPos, clean_name
 from mmdet.evaluation.functional import bbox_overlaps
 from mmdet.registry import DATASETS, METRICS, TRANSFORMS
+from mmdet.structures.bbox import BaseBoxes
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
@@ -51,6 +54,62 @@ class CLIPRandomSamplingNegPos(RandomSamplingNegPos):
         self.num_sample_negative = num_sample_negative
         self.full_sampling_prob = full_sampling_prob
         self.max_tokens = max_tokens
+
+    def od_aug(self, results: dict) -> dict:
+        """A detection sample's prompt: its names and sampled negatives, shuffled, within budget.
+
+        The same sampling as mmdet's (all negatives with ``full_sampling_prob``,
+        else a random number of them; names with ``/`` give one of their
+        forms), with one difference: mmdet compares the label map's string keys
+        with integer labels, so a present name can also be drawn as a negative
+        and appear twice in the prompt, once without a box. With a few
+        categories that contradicts most positives; here a present name is
+        never a negative.
+        """
+        boxes = results["gt_bboxes"]
+        boxes = boxes.tensor if isinstance(boxes, BaseBoxes) else boxes
+        labels = np.asarray(results["gt_bboxes_labels"], dtype=np.int64)
+        names = {
+            int(k): random.choice(v.split("/")).strip() if "/" in v else v
+            for k, v in results["text"].items()
+        }
+        cost = {k: len(self.tokenizer.tokenize(clean_name(n) + ". ")) for k, n in names.items()}
+        present = sorted({int(x) for x in labels})
+        random.shuffle(present)
+        kept, budget = [], self.max_tokens
+        for label in present:
+            if cost[label] > budget:
+                break
+            kept.append(label)
+            budget -= cost[label]
+        keep = np.isin(labels, kept)
+        boxes, labels = boxes[keep], labels[keep]
+        if "gt_ignore_flags" in results:
+            results["gt_ignore_flags"] = np.asarray(results["gt_ignore_flags"])[keep]
+        others = [k for k in names if k not in kept]
+        count = min(self.num_sample_negative, len(others))
+        if random.random() >= self.full_sampling_prob:
+            count = min(count, int(np.random.choice(max(1, count))) + 1)
+        negatives = []
+        for label in random.sample(others, count):
+            if cost[label] > budget:
+                break
+            negatives.append(label)
+            budget -= cost[label]
+        order = kept + negatives
+        random.shuffle(order)
+        caption, spans, index_of = "", {}, {}
+        for index, label in enumerate(order):
+            name = clean_name(names[label])
+            if label in kept:
+                spans[index] = [[len(caption), len(caption) + len(name)]]
+                index_of[label] = index
+            caption += name + ". "
+        results["gt_bboxes"] = boxes
+        results["gt_bboxes_labels"] = np.array([index_of[int(x)] for x in labels], dtype=np.int64)
+        results["text"] = caption
+        results["tokens_positive"] = spans
+        return results
 
     def __repr__(self) -> str:
         return (

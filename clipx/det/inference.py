@@ -1,4 +1,4 @@
-"""Detect a free list of category names on an image, and draw the boxes."""
+"""Detect a free list of category names (ViLD, GLIP) or ground a caption's phrases (GLIP) on an image."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ from PIL import Image, ImageDraw
 from clipx.apis import expect_model_type, init_model
 
 from .detector import ViLD
+from .glip import CLIPGLIP, phrase_spans
 from .scope import mmdet_scope
+
+Detector = ViLD | CLIPGLIP
 
 
 def load_detector(
@@ -26,19 +29,20 @@ def load_detector(
     *,
     device: str = "cpu",
     cfg_options: Mapping | None = None,
-) -> ViLD:
-    """A ViLD detector from a config and a runner checkpoint, in eval mode.
+) -> Detector:
+    """A ViLD or GLIP detector from a config and a runner checkpoint, in eval mode.
 
     :func:`clipx.apis.init_model` with a check that the config builds a
-    :class:`ViLD`; its test pipeline, kept as ``model.cfg``, is what
-    :func:`detect` runs.
+    :class:`ViLD` or a :class:`CLIPGLIP`; its test pipeline, kept as
+    ``model.cfg``, is what :func:`detect` runs.
     """
     model = init_model(config, checkpoint, device=device, cfg_options=cfg_options)
-    expect_model_type(model, ViLD, configs="configs/vild/")
+    if not isinstance(model, CLIPGLIP):
+        expect_model_type(model, ViLD, configs="configs/vild/ or configs/glip/")
     return model
 
 
-def inference_pipeline(model: ViLD) -> Compose:
+def inference_pipeline(model: Detector) -> Compose:
     """The model's test pipeline without its image loader, for images already in memory."""
     steps = [s for s in model.cfg.test_dataloader.dataset.pipeline if not _is_loader(s)]
     with mmdet_scope():
@@ -54,38 +58,63 @@ def _is_loader(step: dict) -> bool:
 
 @torch.no_grad()
 def detect(
-    model: ViLD,
+    model: Detector,
     image: str | os.PathLike | np.ndarray,
-    class_names: Sequence[str],
+    class_names: Sequence[str] | None = None,
     *,
+    caption: str | None = None,
+    phrases: Sequence[str] | None = None,
     score_thr: float = 0.3,
 ) -> InstanceData:
-    """Detect ``class_names`` on one image.
+    """Detect ``class_names`` on one image, or (GLIP) ground the phrases of ``caption``.
 
     Args:
         model: from :func:`load_detector` (its config gives the test pipeline).
         image: a path, or an (H, W, 3) uint8 RGB array.
         class_names: any category names; the vocabulary is set for this call.
+        caption: instead of names, a caption (GLIP only): each of ``phrases`` (its
+            substrings) is grounded, or the whole caption as one referring
+            expression when ``phrases`` is None.
+        phrases: the phrases of ``caption`` to ground.
         score_thr: keep detections scoring at least this.
 
     Returns:
         ``bboxes`` (K, 4) xyxy in image pixels, ``scores`` (K,), ``labels``
-        (K,) indexing ``class_names``, and ``names`` (list of K strings).
+        (K,) indexing the names (or phrases), and ``names`` (list of K strings).
     """
+    if (class_names is None) == (caption is None):
+        raise ValueError("give either class_names or caption (with or without phrases).")
+    if caption is not None and not isinstance(model, CLIPGLIP):
+        raise TypeError(
+            f"{type(model).__name__} detects category names only; a caption needs GLIP."
+        )
     if isinstance(image, np.ndarray):
         bgr, path = np.ascontiguousarray(image[..., ::-1]), ""
     else:
         bgr, path = mmcv.imread(str(image)), str(image)
         if bgr is None:
             raise FileNotFoundError(f"Cannot read image '{image}'.")
-    if model.vocabulary is None or tuple(class_names) != model.vocabulary.names:
+    if isinstance(model, ViLD) and (
+        model.vocabulary is None or tuple(class_names) != model.vocabulary.names
+    ):
         model.set_vocabulary(class_names)
     shape = bgr.shape[:2]
     results = dict(img=bgr, img_path=path, img_id=0, img_shape=shape, ori_shape=shape)
     data = pseudo_collate([inference_pipeline(model)(results)])
+    if isinstance(model, CLIPGLIP):
+        if caption is None:
+            names = list(class_names)
+            prompt = dict(text=tuple(class_names), custom_entities=True)
+        else:
+            names = list(phrases) if phrases else [caption]
+            spans = -1 if phrases is None else phrase_spans(caption, phrases)
+            prompt = dict(text=caption, custom_entities=False, tokens_positive=spans)
+        data["data_samples"][0].set_metainfo(prompt)
+    else:
+        names = list(model.vocabulary.names)
     pred = model.test_step(data)[0].pred_instances
     pred = pred[pred.scores >= score_thr]
-    pred.names = [model.vocabulary.names[i] for i in pred.labels.tolist()]
+    pred.names = [names[i] for i in pred.labels.tolist()]
     return pred
 
 

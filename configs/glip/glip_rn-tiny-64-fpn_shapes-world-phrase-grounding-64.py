@@ -1,8 +1,8 @@
-# Phrase grounding with the glip detector trained by glip_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64.py:
+# Phrase grounding with the glip detector trained by glip_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64.py:
 # a held-out caption per val image, every object a phrase (star and hexagon included); Recall@k as
 # mmdet's Flickr30kMetric defines it, overall and per phrase kind (attribute, same-shape, novel).
 # python tools/test.py configs/glip/glip_rn-tiny-64-fpn_shapes-world-phrase-grounding-64.py \
-#     work_dirs/glip_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64/iter_1500.pth
+#     work_dirs/glip_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64/iter_2500.pth
 from mmengine.config import read_base
 
 with read_base():

@@ -1,8 +1,8 @@
-# Referring expressions with the glip detector trained by glip_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64.py:
+# Referring expressions with the glip detector trained by glip_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64.py:
 # one expression per val object ("the red circle left of the star"), the whole caption as the
 # phrase; precision@k at IoU 0.5, mmdet's RefExpMetric (reported under its RefCOCO name).
 # python tools/test.py configs/glip/glip_rn-tiny-64-fpn_shapes-world-refexp-64.py \
-#     work_dirs/glip_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64/iter_1500.pth
+#     work_dirs/glip_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64/iter_2500.pth
 from mmengine.config import read_base
 
 with read_base():

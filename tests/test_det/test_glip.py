@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 
 from clipx.apis import init_model
 from clipx.checkpoint import allow_mmengine_checkpoints
-from clipx.det import CLIPLanguageModel, phrase_spans
+from clipx.det import CLIPLanguageModel, last_token_map, phrase_spans
 from clipx.shapes_world import ShapesWorldConfig, write_grounding
 from clipx.testing import TEST_RN, fake_step, shrink_config, shrink_options, tiny_clip
 
@@ -128,8 +128,26 @@ def test_loss_from_names_and_from_phrases(variant):
     maps = processed["data_samples"][0].gt_instances.positive_maps
     tokens = model.language_model.tokenizer([caption])
     assert maps.shape == (2, model.language_model.max_tokens)
-    assert maps[0].nonzero().flatten().tolist() == list(range(1, 4))  # "a red circle"
-    assert maps[1, tokens.char_to_token(21)] == 1  # "triangle"
+    # CLIP's text tower is causal: each phrase is aligned to its last token, which read it all
+    assert maps[0].nonzero().flatten().tolist() == [tokens.char_to_token(11)]  # "circle"
+    assert maps[1].nonzero().flatten().tolist() == [tokens.char_to_token(21)]  # "triangle"
+
+
+def test_phrase_token_all_spreads_a_phrase_over_its_tokens():
+    model = build_glip(GLIP, {"model.phrase_token": "all"})
+    caption = "a red circle above a triangle"
+    tokens = model.language_model.tokenizer([caption])
+    label_to_token, positive_map = model.get_positive_map(tokens, [[[0, 12]], [[19, 29]]])
+    assert label_to_token == {1: [1, 2, 3], 2: [5, 6]}  # "a red circle", "a triangle"
+    assert torch.allclose(positive_map[0, 1:4], torch.full((3,), 1 / 3), atol=1e-4)
+    with pytest.raises(ValueError, match="phrase_token='first'"):
+        build_glip(GLIP, {"model.phrase_token": "first"})
+
+
+def test_last_token_map_keeps_each_rows_last_token():
+    positive_map = torch.tensor([[0.0, 0.5, 0.5, 0.0], [0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
+    expected = torch.tensor([[0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
+    assert torch.equal(last_token_map(positive_map), expected)
 
 
 def test_the_vocabulary_changes_at_inference():
@@ -289,7 +307,9 @@ def on_grounding_data(cfg: Config, root: Path, work_dir: Path) -> Config:
         for dataset in cfg.train_dataloader.dataset.datasets:
             dataset.data_root = str(root)
     if "ann_file" in cfg.test_evaluator:
-        cfg.test_evaluator.ann_file = str(root / "annotations" / Path(cfg.test_evaluator.ann_file).name)
+        cfg.test_evaluator.ann_file = str(
+            root / "annotations" / Path(cfg.test_evaluator.ann_file).name
+        )
     for key in ("train_dataloader", "test_dataloader"):
         if key in cfg:
             cfg[key].update(batch_size=2, num_workers=0, persistent_workers=False)
@@ -304,7 +324,9 @@ def trained(grounding_set, tmp_path_factory) -> dict[str, Path]:
     checkpoints = {}
     for variant in (GLIP, GLIP_FUSION, GLIP_ORACLE):
         work_dir = tmp_path_factory.mktemp(variant)
-        runner = Runner.from_cfg(on_grounding_data(shrink_config(glip_path(variant)), grounding_set, work_dir))
+        runner = Runner.from_cfg(
+            on_grounding_data(shrink_config(glip_path(variant)), grounding_set, work_dir)
+        )
         runner.train()
         metrics = runner.test()
         assert {"coco/base_bbox_mAP_50", "coco/novel_bbox_mAP_50"} <= set(metrics)
@@ -315,7 +337,9 @@ def trained(grounding_set, tmp_path_factory) -> dict[str, Path]:
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", [GLIP, GLIP_FUSION])
 @pytest.mark.parametrize("kind", ["shapes-world-phrase-grounding", "shapes-world-refexp"])
-def test_grounding_configs_evaluate_a_trained_checkpoint(variant, kind, trained, grounding_set, tmp_path):
+def test_grounding_configs_evaluate_a_trained_checkpoint(
+    variant, kind, trained, grounding_set, tmp_path
+):
     cfg = on_grounding_data(shrink_config(glip_path(variant, kind)), grounding_set, tmp_path)
     assert "train_dataloader" not in cfg and "train_cfg" not in cfg
     cfg.load_from = str(trained[variant])
@@ -323,7 +347,33 @@ def test_grounding_configs_evaluate_a_trained_checkpoint(variant, kind, trained,
     metrics = Runner.from_cfg(cfg).test()
     if kind == "shapes-world-refexp":
         assert "refexp/refcoco_precision@1" in metrics
-        assert 0.0 <= metrics["refexp/refcoco_precision@1"] <= metrics["refexp/refcoco_precision@10"] <= 1.0
+        assert (
+            0.0
+            <= metrics["refexp/refcoco_precision@1"]
+            <= metrics["refexp/refcoco_precision@10"]
+            <= 1.0
+        )
     else:
         assert {"grounding/R@1", "grounding/R@1_same_shape", "grounding/R@1_novel"} <= set(metrics)
         assert metrics["grounding/R@1"] <= metrics["grounding/R@any"]
+
+
+def test_detect_takes_names_or_a_caption(tmp_path):
+    import numpy as np
+
+    from clipx.det import detect, draw_detections
+
+    model = build_glip(GLIP, {"model.test_cfg.score_thr": 0.0}).eval()
+    image = np.random.default_rng(0).integers(0, 256, (80, 96, 3), dtype=np.uint8)
+    found = detect(model, image, ["circle", "star"], score_thr=0.0)
+    assert len(found) and set(found.names) <= {"circle", "star"}
+    caption = "a red circle left of a star"
+    grounded = detect(
+        model, image, caption=caption, phrases=["a red circle", "a star"], score_thr=0.0
+    )
+    assert set(grounded.names) <= {"a red circle", "a star"}
+    whole = detect(model, image, caption="the red circle", score_thr=0.0)
+    assert set(whole.names) == {"the red circle"}
+    draw_detections(image, grounded, scale=2).save(tmp_path / "grounded.png")
+    with pytest.raises(ValueError, match="either class_names or caption"):
+        detect(model, image)

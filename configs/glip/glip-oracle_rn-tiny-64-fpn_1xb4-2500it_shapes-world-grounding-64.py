@@ -1,7 +1,7 @@
 # The supervised oracle of glip_rn-tiny-64-fpn_...: the same detector, schedule and images, trained
 # with star and hexagon boxes and phrases included (all six names in the label map and captions
 # about every object). Open-vocabulary transfer is read against it.
-# python tools/train.py configs/glip/glip-oracle_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64.py
+# python tools/train.py configs/glip/glip-oracle_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64.py
 from mmengine.config import read_base
 
 with read_base():

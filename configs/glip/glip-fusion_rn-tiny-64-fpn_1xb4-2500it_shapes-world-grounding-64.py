@@ -1,7 +1,7 @@
 # GLIP with deep fusion: every tower block cross-attends image levels and CLIP's tokens (GLIP's
 # VLFuse) and runs a BERT layer over the tokens, as GLIP-T; otherwise the config of
-# glip_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64.py.
-# python tools/train.py configs/glip/glip-fusion_rn-tiny-64-fpn_1xb4-1500it_shapes-world-grounding-64.py
+# glip_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64.py.
+# python tools/train.py configs/glip/glip-fusion_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64.py
 from mmengine.config import read_base
 
 with read_base():
