@@ -191,9 +191,11 @@ def detect_batch(model, images: list[np.ndarray], names) -> list:
     """``clipx.det.inference.detect`` of (H, W, 3) uint8 RGB images in one forward, every score kept."""
     from mmengine.dataset import pseudo_collate
 
+    from clipx.det import CLIPGLIP
     from clipx.det.inference import inference_pipeline
 
-    if model.vocabulary is None or tuple(names) != model.vocabulary.names:
+    glip = isinstance(model, CLIPGLIP)  # GLIP: the names are the prompt; ViLD: its vocabulary
+    if not glip and (model.vocabulary is None or tuple(names) != model.vocabulary.names):
         model.set_vocabulary(names)
     pipeline = inference_pipeline(model)
     data = [
@@ -201,6 +203,9 @@ def detect_batch(model, images: list[np.ndarray], names) -> list:
                       ori_shape=i.shape[:2]))
         for k, i in enumerate(images)
     ]  # fmt: skip
+    if glip:
+        for sample in data:
+            sample["data_samples"].set_metainfo(dict(text=tuple(names), custom_entities=True))
     return [sample.pred_instances for sample in model.test_step(pseudo_collate(data))]
 
 
@@ -268,7 +273,7 @@ def run_det(args) -> dict:
     }
     scenes = sum(len(v) for v in results.values())
     print(
-        f"ViLD on {scenes} independently drawn {args.size}-px scenes, {args.images} per cell ({args.checkpoint})"
+        f"{type(model).__name__} on {scenes} independently drawn {args.size}-px scenes, {args.images} per cell ({args.checkpoint})"
     )
     print(format_grid(f"AP50 base ({', '.join(BASE_SHAPES)}) / novel ({', '.join(NOVEL_SHAPES)})",
                       [tables["base"], tables["novel"]]))  # fmt: skip

@@ -18,7 +18,8 @@ from .backbone import CLIPDetBackbone
 from .scope import mmdet_scope
 
 
-def _is_clip_backbone(cfg: dict) -> bool:
+def is_clip_backbone(cfg: dict) -> bool:
+    """Whether a backbone config builds a :class:`CLIPDetBackbone` (which the detector feeds its CLIP)."""
     kind = cfg.get("type")
     with mmdet_scope():
         cls = kind if isinstance(kind, type) else MODELS.get(kind)
@@ -67,7 +68,7 @@ class ViLD(TwoStageDetector):
         with mmdet_scope():
             clip_module = clip if isinstance(clip, nn.Module) else MODELS.build(clip)
         backbone = dict(backbone)  # a plain dict: the shared module must not be deep-copied
-        if _is_clip_backbone(backbone) and "clip" not in backbone:
+        if is_clip_backbone(backbone) and "clip" not in backbone:
             backbone["clip"] = clip_module
         with mmdet_scope():
             super().__init__(

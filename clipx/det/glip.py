@@ -38,7 +38,7 @@ from torch import nn
 
 from clipx.backbone import FrozenCLIP
 
-from .detector import _is_clip_backbone
+from .detector import is_clip_backbone
 from .language import CLIPLanguageModel
 from .scope import mmdet_scope
 from .vl_head import CLIPVLFusionHead
@@ -126,7 +126,7 @@ class CLIPGLIP(GLIP):
         with mmdet_scope():
             clip_module = clip if isinstance(clip, nn.Module) else MODELS.build(clip)
         backbone = dict(backbone)
-        if _is_clip_backbone(backbone) and "clip" not in backbone:
+        if is_clip_backbone(backbone) and "clip" not in backbone:
             backbone["clip"] = clip_module
         language = dict(type=CLIPLanguageModel, **copy.deepcopy(dict(language_model or {})))
         language.setdefault("clip", clip_module)

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 # A relation is only stated when one axis dominates the offset by this factor.
 _RELATION_RATIO = 1.3
-_IMAGE_PREFIXES = ("{}", "a photo of {}", "an image of {}", "a picture of {}", "there is {}")
+# How an image caption starts ("{}" takes the objects); the grounding captions share them.
+IMAGE_PREFIXES = ("{}", "a photo of {}", "an image of {}", "a picture of {}", "there is {}")
 _CLIP_PREFIXES = ("{}", "a video of {}", "a clip of {}", "footage of {}")
 _MOTION_FORMS = ("{} moving {}", "{} that moves {}", "{} going {}")
 _PLACES = (
@@ -91,7 +92,7 @@ def caption_scene(scene: Scene, rng: np.random.Generator) -> str:
         where = place(objects[-1], scene.image_size, vertical_word=bool(rng.random() < 0.5))
         phrases[-1] = f"{phrases[-1]} {where}"
     parts = [f"{phrases[0]} {rel} {phrases[1]}", *phrases[2:]] if rel else phrases
-    return _IMAGE_PREFIXES[int(rng.integers(len(_IMAGE_PREFIXES)))].format(join_phrases(parts))
+    return IMAGE_PREFIXES[int(rng.integers(len(IMAGE_PREFIXES)))].format(join_phrases(parts))
 
 
 def distinct_captions(draw: Callable[[], str], num: int) -> list[str]:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .captions import _IMAGE_PREFIXES, relation
+from .captions import IMAGE_PREFIXES, relation
 from .config import ShapesWorldConfig
 from .output import atomic_write
 from .scene import ShapeObject, image_rng, sample_scene
@@ -108,7 +108,7 @@ def grounded_caption(
         if len(order) > 1 and rng.random() < 0.5
         else None
     )
-    prefix = _IMAGE_PREFIXES[int(rng.integers(len(_IMAGE_PREFIXES)))].replace("{}", "")
+    prefix = IMAGE_PREFIXES[int(rng.integers(len(IMAGE_PREFIXES)))].replace("{}", "")
     caption, regions = prefix, []
     for i, (phrase, obj) in enumerate(zip(phrases, order, strict=True)):
         if i == 1:

@@ -7,13 +7,18 @@ from collections.abc import Mapping
 
 from torch import nn
 
-# Parameters that get no gradient in a model's first step because of how they
-# start, with why: pattern (re.search on the parameter name) -> reason.
+# Parameters that may get no gradient in a model's first step, with why: pattern
+# (re.search on the parameter name) -> reason.
 ZERO_AT_INIT: dict[str, str] = {
     r"visual\.layer\d\.\d+\.(conv[123]|bn[12])\.": (
         "open_clip's ModifiedResNet zero-initialises each residual block's last BatchNorm weight "
         "(bn3.weight), so every block starts as the identity and the layers before bn3 get a "
         "gradient from the second step on, once bn3.weight has moved"
+    ),
+    r"(^|\.)head\.scales\.\d+\.scale$": (
+        "GLIP's head (mmdet's VLFusionModule) scales each level's box deltas by its own Scale, "
+        "which only that level's positive anchors reach; a small batch's boxes are all assigned "
+        "to the finer levels (a data fact, not an initial one)"
     ),
 }
 

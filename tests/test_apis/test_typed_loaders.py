@@ -44,8 +44,9 @@ def test_load_detector_reads_a_project_config_and_names_what_it_builds():
     with pytest.raises(TypeError) as caught:
         load_detector(ACTIONCLIP, cfg_options=options)
     assert f"Config '{ACTIONCLIP}' builds a ActionCLIP, not a ViLD" in str(caught.value)
-    assert "pass a config from configs/vild/, or load other models with clipx.apis.init_model" in (
-        str(caught.value)
+    assert (
+        "pass a config from configs/vild/ or configs/glip/, or load other models with clipx.apis.init_model"
+        in (str(caught.value))
     )
 
 

@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 LSEG = REPO / "configs" / "lseg" / "lseg_rn-tiny-64_1xb16-1000it_shapes-world-64x64.py"
 MASKCLIP = REPO / "configs" / "lseg" / "maskclip_rn-tiny-64_shapes-world-64x64.py"
 VILD = REPO / "configs" / "vild" / "vild-ensemble_rn-tiny-64-fpn_1xb4-1000it_shapes-world-det-64.py"
+GLIP = REPO / "configs" / "glip" / "glip_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64.py"
 SEQ = (
     REPO
     / "configs"
@@ -153,10 +154,10 @@ def test_video_main(benchmark_script, tmp_path, capsys):
     assert payload["reversal_accuracy"]["meanP"]["overall"] == 50.0  # order-blind: every pair a tie
 
 
-def tiny_model_and_scenes(load, config, renderer: str, background: str):
+def tiny_model_and_scenes(load, config, renderer: str, background: str, options=None):
     """A shipped config's model shrunk and seeded, by ``load``, and three scenes for it."""
     torch.manual_seed(0)
-    model = load(config, cfg_options=shrink_options(config))
+    model = load(config, cfg_options=shrink_options(config) | dict(options or {}))
     rng = np.random.default_rng(0)
     return model, [draw_scene(renderer, background, 64, rng).image for _ in range(3)]
 
@@ -178,12 +179,20 @@ def test_batched_segmentation_is_segment_image_by_image(benchmark_script):
 
 
 @pytest.mark.mm
-def test_batched_detection_is_detect_image_by_image(benchmark_script):
+@pytest.mark.parametrize(
+    ("config", "keep_all"),
+    [(VILD, "model.test_cfg.rcnn.score_thr"), (GLIP, "model.test_cfg.score_thr")],
+    ids=["vild", "glip"],
+)
+def test_batched_detection_is_detect_image_by_image(benchmark_script, config, keep_all):
     pytest.importorskip("mmdet")
     from clipx.det.inference import detect, load_detector
 
     script = benchmark_script("dense_independent_shapes")
-    model, images = tiny_model_and_scenes(load_detector, VILD, "opencv", "clutter")
+    # random weights score low: keep every box, so the comparison has boxes to compare
+    model, images = tiny_model_and_scenes(
+        load_detector, config, "opencv", "clutter", {keep_all: 0.0}
+    )
     model.init_weights()
     batched = script.detect_batch(model, images, SHAPES)
     for image, found in zip(images, batched, strict=True):

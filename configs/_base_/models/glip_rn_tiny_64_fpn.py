@@ -37,8 +37,8 @@ model = dict(
     bbox_head=dict(
         type=CLIPVLFusionHead,
         early_fuse=False,
-        # one dynamic-head block, not GLIP-T's six: on 64-px images each block (its convs mix every
-        # level with the next coarser and finer one) costs class information. 800 iterations,
+        # one dynamic-head block, not GLIP-T's six: here each block costs class information (why is
+        # not settled; fewer levels or no DyReLU / scale attention do not help six). 800 iterations,
         # base / novel AP50: 0 blocks 66.2 / 36.7, 1 block 58.4 / 32.9, 2 blocks 30.5 / 23.7 (3
         # levels), 6 blocks 19.9 / 17.7, also with learned token embeddings in place of CLIP's
         # and with no box losses; the fused variant needs at least one block for its VLFuse

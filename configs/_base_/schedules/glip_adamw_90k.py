@@ -17,5 +17,12 @@ optim_wrapper = dict(
 )
 param_scheduler = [
     dict(type=LinearLR, start_factor=0.001, by_epoch=False, begin=0, end=1000),
-    dict(type=MultiStepLR, by_epoch=False, milestones=[60_000, 80_000], gamma=0.1),
+    dict(
+        type=MultiStepLR,
+        by_epoch=False,
+        begin=0,
+        end=max_iters,
+        milestones=[60_000, 80_000],
+        gamma=0.1,
+    ),
 ]
