@@ -131,6 +131,32 @@ def test_det_main(benchmark_script, tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.mm
+def test_ground_main(benchmark_script, tmp_path, capsys):
+    pytest.importorskip("mmdet")
+    backgrounds = ["texture", "clutter"]
+    extra = ("--images", "2", "--batch", "3", "--backgrounds", *backgrounds)
+    payload, printed = run_dense(benchmark_script, "ground", GLIP, tmp_path, capsys, *extra)
+    assert f"CLIPGLIP grounding {payload['phrases']} phrases of independently drawn" in printed
+    assert payload["phrases"] >= 6  # 12 scenes of 1-3 shapes
+    for key in ("all", "novel", "same_shape", "chance_same_shape"):
+        assert list(payload["R1"][key]["cells"]) == backgrounds
+    assert_full_grid(payload["R1"]["all"], backgrounds=backgrounds)
+
+
+@pytest.mark.mm
+def test_ground_captions_name_each_object_by_colour_and_shape(benchmark_script):
+    script = benchmark_script("dense_independent_shapes")
+    rng = np.random.default_rng(3)
+    scenes = [draw_scene("pil", "flat", 64, rng) for _ in range(8)]
+    for scene in scenes:
+        caption, spans = script.scene_caption(scene)
+        named = [caption[s:e] for ((s, e),) in spans]
+        assert named == [f"a {o.colour} {o.shape}" for o in scene.objects]
+    assert script._iou((0, 0, 10, 10), (5, 0, 15, 10)) == pytest.approx(1 / 3)
+
+
+@pytest.mark.slow
 def test_video_main(benchmark_script, tmp_path, capsys):
     script = benchmark_script("video_direction_independent")
     options = runner_checkpoint(SEQ, tmp_path / "seq.pth")
