@@ -63,6 +63,14 @@ def phrase_spans(caption: str, phrases: Sequence[str]) -> list[list[list[int]]]:
     return spans
 
 
+def phrase_starts(tokens_positive) -> list[int]:
+    """Where each phrase of ``tokens_positive`` (a list or dict of span lists; -1: none) starts."""
+    if isinstance(tokens_positive, int):
+        return []
+    spans = tokens_positive.values() if isinstance(tokens_positive, dict) else tokens_positive
+    return sorted({int(phrase[0][0]) for phrase in spans if len(phrase)})
+
+
 def last_token_map(positive_map: torch.Tensor) -> torch.Tensor:
     """Each row of a (phrases, tokens) positive map moved to its last positive token, weight 1.
 
@@ -169,7 +177,7 @@ class CLIPGLIP(GLIP):
         """Label -> token map and entity names for phrases given as character spans."""
         if isinstance(tokens_positive, int) and tokens_positive == -1:
             tokens_positive = [[[0, len(text)]]]  # a referring expression: the whole caption
-        tokenized = self.language_model.tokenizer([text])
+        tokenized = self.language_model.tokenizer([text], cuts=[phrase_starts(tokens_positive)])
         label_to_token, _ = self.get_positive_map(tokenized, tokens_positive)
         entities = [" ".join(text[s:e] for s, e in spans) for spans in tokens_positive]
         return label_to_token, entities
@@ -179,12 +187,13 @@ class CLIPGLIP(GLIP):
         if "tokens_positive" not in batch_data_samples[0]:
             return super().loss(batch_inputs, batch_data_samples)  # category lists, GLIP's way
         texts = [s.text for s in batch_data_samples]
-        for sample in batch_data_samples:
-            tokenized = self.language_model.tokenizer([sample.text])
+        cuts = [phrase_starts(s.tokens_positive) for s in batch_data_samples]
+        for sample, cut in zip(batch_data_samples, cuts, strict=True):
+            tokenized = self.language_model.tokenizer([sample.text], cuts=[cut])
             spans = [sample.tokens_positive[int(label)] for label in sample.gt_instances.labels]
             _, positive_map = self.get_positive_map(tokenized, spans)
             sample.gt_instances.positive_maps = positive_map.to(batch_inputs.device).bool().float()
-        language = self.language_model(texts)
+        language = self.language_model(texts, cuts)
         visual = self.extract_feat(batch_inputs)
         return self.bbox_head.loss(visual, language, batch_data_samples)
 
@@ -202,7 +211,7 @@ class CLIPGLIP(GLIP):
             )
         texts = [s.text for s in batch_data_samples]
         maps = [self._given_phrases(t, g) for t, g in zip(texts, given, strict=True)]
-        language = self.language_model(texts)
+        language = self.language_model(texts, [phrase_starts(g) for g in given])
         for sample, (label_to_token, _) in zip(batch_data_samples, maps, strict=True):
             sample.token_positive_map = label_to_token
         visual = self.extract_feat(batch_inputs)

@@ -100,27 +100,51 @@ class PromptTokenizer:
         separator: what separates the entities of a category-list prompt.
     """
 
-    def __init__(self, clip: FrozenCLIP, *, max_tokens: int, separator: str = ". ") -> None:
+    def __init__(
+        self,
+        clip: FrozenCLIP,
+        *,
+        max_tokens: int,
+        separator: str = ". ",
+        separate_phrases: bool = False,
+    ) -> None:
         self.clip = clip
         self.max_tokens = int(max_tokens)
         self.separator = separator
-        self._cache: OrderedDict[str, PromptLayout] = OrderedDict()
+        self.separate_phrases = bool(separate_phrases)
+        self._cache: OrderedDict[tuple[str, tuple[int, ...]], PromptLayout] = OrderedDict()
         self._warned = False
 
     def __call__(
-        self, texts: Sequence[str], return_tensors: str | None = "pt", **_
+        self,
+        texts: Sequence[str],
+        return_tensors: str | None = "pt",
+        *,
+        cuts: Sequence[Sequence[int]] | None = None,
+        **_,
     ) -> GroundingTokens:
         if isinstance(texts, str):
             texts = [texts]
-        return GroundingTokens([self.layout(t) for t in texts], self.max_tokens)
+        cuts = cuts or [()] * len(texts)
+        return GroundingTokens(
+            [self.layout(t, c) for t, c in zip(texts, cuts, strict=True)], self.max_tokens
+        )
 
-    def layout(self, text: str) -> PromptLayout:
-        """The chunks of ``text`` and its character-to-position map (cached per text)."""
-        if text in self._cache:
-            self._cache.move_to_end(text)
-            return self._cache[text]
-        layout = self._layout(text)
-        self._cache[text] = layout
+    def layout(self, text: str, cuts: Sequence[int] = ()) -> PromptLayout:
+        """The chunks of ``text`` and its character-to-position map (cached per text).
+
+        ``cuts``: character positions where a new chunk must start (the starts
+        of given phrases, with ``separate_phrases``; ignored without it).
+        """
+        cuts = tuple(sorted({int(c) for c in cuts if 0 < int(c) < len(text)}))
+        if not self.separate_phrases:
+            cuts = ()
+        key = (text, cuts)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        layout = self._layout(text, cuts)
+        self._cache[key] = layout
         if len(self._cache) > 4096:
             self._cache.popitem(last=False)
         return layout
@@ -166,15 +190,21 @@ class PromptTokenizer:
                 )
         return ranges
 
-    def _layout(self, text: str) -> PromptLayout:
+    def _layout(self, text: str, cuts: tuple[int, ...] = ()) -> PromptLayout:
         context = self.clip.context_length
         chunks: list[tuple[int, int]] = []
-        for entity in self._entities(text) or [(0, len(text))]:
-            for start, end in self._fitting(text, *entity):
-                if chunks and self._count(text[chunks[-1][0] : end]) <= context:
-                    chunks[-1] = (chunks[-1][0], end)
-                else:
-                    chunks.append((start, end))
+        bounds = [0, *cuts, len(text)]
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            # a cut (or, with separate_phrases, every entity) starts a chunk of its own
+            fresh = True
+            for e_start, e_end in self._entities(text[lo:hi]) or [(0, hi - lo)]:
+                for start, end in self._fitting(text, lo + e_start, lo + e_end):
+                    mergeable = not fresh and not self.separate_phrases
+                    if mergeable and self._count(text[chunks[-1][0] : end]) <= context:
+                        chunks[-1] = (chunks[-1][0], end)
+                    else:
+                        chunks.append((start, end))
+                    fresh = False
         lengths, char_to_token, offset = [], {}, 0
         pieces = [text[s:e] for s, e in chunks]
         ids = self.clip.tokenize(pieces)
@@ -211,6 +241,11 @@ class CLIPLanguageModel(BaseModule):
             norm, width ``clip.text_width``) or ``'embeds'`` (the same projected
             into the joint space, width ``clip.embed_dim``).
         separator: between the entities of a category-list prompt (GLIP's ``'. '``).
+        separate_phrases: encode each entity of a category list, and each given
+            phrase of a caption (``cuts``), in a context of its own: CLIP's text
+            tower is causal, so in one context a phrase's tokens have also read
+            the phrases before it ("circle" of "... a red circle and a blue
+            circle" has read "red"). Costs a start and an end token per phrase.
     """
 
     def __init__(
@@ -220,6 +255,7 @@ class CLIPLanguageModel(BaseModule):
         max_tokens: int = 256,
         feature: str = "features",
         separator: str = ". ",
+        separate_phrases: bool = False,
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -236,7 +272,13 @@ class CLIPLanguageModel(BaseModule):
         clip_module = self.clip
         self.max_tokens = int(max_tokens)
         self.feature = feature
-        self.tokenizer = PromptTokenizer(clip_module, max_tokens=max_tokens, separator=separator)
+        self.separate_phrases = bool(separate_phrases)
+        self.tokenizer = PromptTokenizer(
+            clip_module,
+            max_tokens=max_tokens,
+            separator=separator,
+            separate_phrases=separate_phrases,
+        )
         self._chunk_cache: OrderedDict[tuple[str, str], torch.Tensor] = OrderedDict()
 
     @property
@@ -261,11 +303,18 @@ class CLIPLanguageModel(BaseModule):
                         self._chunk_cache.popitem(last=False)
         return [fresh[c] if c in fresh else self._chunk_cache[(key, c)] for c in chunks]
 
-    def forward(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
-        """N prompts -> ``embedded`` and ``hidden`` (N, max_tokens, width), ``masks`` (N, max_tokens)."""
+    def forward(
+        self, texts: Sequence[str], cuts: Sequence[Sequence[int]] | None = None
+    ) -> dict[str, torch.Tensor]:
+        """N prompts -> ``embedded`` and ``hidden`` (N, max_tokens, width), ``masks`` (N, max_tokens).
+
+        ``cuts``: per prompt, character positions where a chunk must start (the
+        starts of its phrases; used with ``separate_phrases``).
+        """
         if isinstance(texts, str):
             texts = [texts]
-        layouts = [self.tokenizer.layout(t) for t in texts]
+        cuts = cuts or [()] * len(texts)
+        layouts = [self.tokenizer.layout(t, c) for t, c in zip(texts, cuts, strict=True)]
         chunk_texts = [t[s:e] for t, lay in zip(texts, layouts, strict=True) for s, e in lay.chunks]
         encoded = iter(self._encode_chunks(chunk_texts))
         out = torch.zeros(len(texts), self.max_tokens, self.width, device=self.clip.device)

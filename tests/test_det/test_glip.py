@@ -81,6 +81,28 @@ def test_features_are_the_chunks_own_token_features(clip):
     assert not out["embedded"][0, offset:].any() and not out["embedded"][1, 5:].any()
 
 
+def test_separate_phrases_reads_each_phrase_in_its_own_context(clip):
+    lm = CLIPLanguageModel(clip=clip, max_tokens=48, separate_phrases=True)
+    caption = "a red circle and a blue circle"
+    layout = lm.tokenizer.layout(caption, cuts=[0, 17])
+    assert [caption[s:e] for s, e in layout.chunks] == ["a red circle and ", "a blue circle"]
+    out = lm([caption], cuts=[[0, 17]])
+    tokens = lm.tokenizer([caption], cuts=[[0, 17]])
+    last = tokens.char_to_token(len(caption) - 1)  # "circle" of "a blue circle"
+    alone = clip.encode_text_tokens(["a blue circle"]).features[0, 3]  # [sot] a blue circle
+    torch.testing.assert_close(out["embedded"][0, last], alone)
+    # a category list: every name its own chunk, cuts or not
+    names = "circle. square. star. "
+    assert [names[s:e] for s, e in lm.tokenizer.layout(names).chunks] == [
+        "circle.",
+        "square.",
+        "star.",
+    ]
+    # without the option, cuts change nothing
+    shared = CLIPLanguageModel(clip=clip, max_tokens=48)
+    assert len(shared.tokenizer.layout(caption, cuts=[17]).chunks) == 1
+
+
 def test_too_long_a_prompt_names_max_tokens(clip):
     lm = CLIPLanguageModel(clip=clip, max_tokens=16)
     with pytest.raises(ValueError, match="max_tokens=16"):
