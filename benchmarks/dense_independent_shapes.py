@@ -199,21 +199,17 @@ def detect_batch(model, images: list[np.ndarray], names) -> list:
     """``clipx.det.inference.detect`` of (H, W, 3) uint8 RGB images in one forward, every score kept."""
     from mmengine.dataset import pseudo_collate
 
-    from clipx.det import CLIPGLIP
-    from clipx.det.inference import inference_pipeline
+    from clipx.det.inference import inference_pipeline, prompt_for
 
-    glip = isinstance(model, CLIPGLIP)  # GLIP: the names are the prompt; ViLD: its vocabulary
-    if not glip and (model.vocabulary is None or tuple(names) != model.vocabulary.names):
-        model.set_vocabulary(names)
+    _, prompt = prompt_for(model, names)  # ViLD: its vocabulary; GLIP: the samples' prompt
     pipeline = inference_pipeline(model)
     data = [
         pipeline(dict(img=np.ascontiguousarray(i[..., ::-1]), img_path="", img_id=k, img_shape=i.shape[:2],
                       ori_shape=i.shape[:2]))
         for k, i in enumerate(images)
     ]  # fmt: skip
-    if glip:
-        for sample in data:
-            sample["data_samples"].set_metainfo(dict(text=tuple(names), custom_entities=True))
+    for sample in data:
+        sample["data_samples"].set_metainfo(prompt)
     return [sample.pred_instances for sample in model.test_step(pseudo_collate(data))]
 
 

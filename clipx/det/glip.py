@@ -173,11 +173,11 @@ class CLIPGLIP(GLIP):
             positive_map = last_token_map(positive_map)
         return create_positive_map_label_to_token(positive_map, plus=1), positive_map
 
-    def _given_phrases(self, text: str, tokens_positive) -> tuple[dict, list[str]]:
+    def _given_phrases(self, text: str, tokens_positive, cuts) -> tuple[dict, list[str]]:
         """Label -> token map and entity names for phrases given as character spans."""
         if isinstance(tokens_positive, int) and tokens_positive == -1:
             tokens_positive = [[[0, len(text)]]]  # a referring expression: the whole caption
-        tokenized = self.language_model.tokenizer([text], cuts=[phrase_starts(tokens_positive)])
+        tokenized = self.language_model.tokenizer([text], cuts=[cuts])
         label_to_token, _ = self.get_positive_map(tokenized, tokens_positive)
         entities = [" ".join(text[s:e] for s, e in spans) for spans in tokens_positive]
         return label_to_token, entities
@@ -210,8 +210,9 @@ class CLIPGLIP(GLIP):
                 "a batch mixes samples with and without tokens_positive; keep them apart."
             )
         texts = [s.text for s in batch_data_samples]
-        maps = [self._given_phrases(t, g) for t, g in zip(texts, given, strict=True)]
-        language = self.language_model(texts, [phrase_starts(g) for g in given])
+        cuts = [phrase_starts(g) for g in given]
+        maps = [self._given_phrases(*args) for args in zip(texts, given, cuts, strict=True)]
+        language = self.language_model(texts, cuts)
         for sample, (label_to_token, _) in zip(batch_data_samples, maps, strict=True):
             sample.token_positive_map = label_to_token
         visual = self.extract_feat(batch_inputs)

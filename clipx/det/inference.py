@@ -56,6 +56,30 @@ def _is_loader(step: dict) -> bool:
     )
 
 
+def prompt_for(
+    model: Detector,
+    class_names: Sequence[str] | None = None,
+    *,
+    caption: str | None = None,
+    phrases: Sequence[str] | None = None,
+) -> tuple[list[str], dict]:
+    """What a prediction's labels index, and the metainfo each test sample takes.
+
+    ViLD: its vocabulary becomes ``class_names`` (embedded again only when it
+    changes) and the samples take nothing. GLIP: the names, or the ``phrases``
+    of ``caption`` (the whole caption when None), are the samples' prompt.
+    """
+    if isinstance(model, ViLD):
+        if model.vocabulary is None or tuple(class_names) != model.vocabulary.names:
+            model.set_vocabulary(class_names)
+        return list(model.vocabulary.names), {}
+    if caption is None:
+        return list(class_names), dict(text=tuple(class_names), custom_entities=True)
+    spans = -1 if phrases is None else phrase_spans(caption, phrases)
+    names = list(phrases) if phrases else [caption]
+    return names, dict(text=caption, custom_entities=False, tokens_positive=spans)
+
+
 @torch.no_grad()
 def detect(
     model: Detector,
@@ -94,24 +118,11 @@ def detect(
         bgr, path = mmcv.imread(str(image)), str(image)
         if bgr is None:
             raise FileNotFoundError(f"Cannot read image '{image}'.")
-    if isinstance(model, ViLD) and (
-        model.vocabulary is None or tuple(class_names) != model.vocabulary.names
-    ):
-        model.set_vocabulary(class_names)
+    names, prompt = prompt_for(model, class_names, caption=caption, phrases=phrases)
     shape = bgr.shape[:2]
     results = dict(img=bgr, img_path=path, img_id=0, img_shape=shape, ori_shape=shape)
     data = pseudo_collate([inference_pipeline(model)(results)])
-    if isinstance(model, CLIPGLIP):
-        if caption is None:
-            names = list(class_names)
-            prompt = dict(text=tuple(class_names), custom_entities=True)
-        else:
-            names = list(phrases) if phrases else [caption]
-            spans = -1 if phrases is None else phrase_spans(caption, phrases)
-            prompt = dict(text=caption, custom_entities=False, tokens_positive=spans)
-        data["data_samples"][0].set_metainfo(prompt)
-    else:
-        names = list(model.vocabulary.names)
+    data["data_samples"][0].set_metainfo(prompt)
     pred = model.test_step(data)[0].pred_instances
     pred = pred[pred.scores >= score_thr]
     pred.names = [names[i] for i in pred.labels.tolist()]

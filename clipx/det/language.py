@@ -272,7 +272,6 @@ class CLIPLanguageModel(BaseModule):
         clip_module = self.clip
         self.max_tokens = int(max_tokens)
         self.feature = feature
-        self.separate_phrases = bool(separate_phrases)
         self.tokenizer = PromptTokenizer(
             clip_module,
             max_tokens=max_tokens,
