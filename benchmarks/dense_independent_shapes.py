@@ -65,7 +65,11 @@ BASE_SHAPES = [s for s in SHAPES if s not in NOVEL_SHAPES]
 
 @contextmanager
 def region_rescore_as(model, rescorer):
-    """Run ``model`` (an LSegSegmentor) with ``rescorer`` as its region re-scoring (None: off)."""
+    """Run ``model`` (an LSegSegmentor) with ``rescorer`` as its region re-scoring (None: off);
+    a segmentor without re-scoring (GroupViT) runs as it is."""
+    if not hasattr(model, "region_rescore"):
+        yield
+        return
     kept = model.region_rescore
     model.region_rescore = rescorer
     try:
@@ -108,9 +112,8 @@ def seg_cell(model, cell, args) -> list[dict]:
     rng = cell_rng(args.seed, cell)
     scenes = [draw_scene(cell[1], cell[0], args.size, rng) for _ in range(args.images)]
     targets = [torch.from_numpy(label_map(s)) for s in scenes]
-    modes = {"pixel": None} | (
-        {"region": model.region_rescore} if model.region_rescore is not None else {}
-    )
+    rescorer = getattr(model, "region_rescore", None)  # GroupViT has none
+    modes = {"pixel": None} | ({"region": rescorer} if rescorer is not None else {})
     out = [{} for _ in scenes]
     for start in range(0, len(scenes), args.batch):
         images = [s.image for s in scenes[start : start + args.batch]]
@@ -174,11 +177,11 @@ def run_seg(args) -> dict:
                  for key in ("region", "pixel") if key in pooled[0]}  # fmt: skip
     rescore = (
         "region re-scoring / per pixel"
-        if model.region_rescore is not None
+        if getattr(model, "region_rescore", None) is not None
         else "per pixel (no region_rescore in the config)"
     )
     print(
-        f"LSeg on {len(pooled)} independently drawn {args.size}-px scenes, {args.images} per cell ({args.checkpoint or 'no checkpoint: training-free'})"
+        f"{type(model).__name__} on {len(pooled)} independently drawn {args.size}-px scenes, {args.images} per cell ({args.checkpoint or 'no checkpoint: training-free'})"
     )
     for subset in ("base", "novel"):
         shown = [tables[f"{subset}_{k}"] for k in ("region", "pixel") if k in pooled[0]]
@@ -188,7 +191,7 @@ def run_seg(args) -> dict:
         print(f"  per class ({key}): " + ", ".join(f"{n} {v:.1f}" for n, v in values.items()))
     return dict(benchmark="dense_independent_shapes seg", config=str(args.config), checkpoint=args.checkpoint and str(args.checkpoint),
                 images_per_cell=args.images, size=args.size, seed=args.seed, scenes=len(pooled),
-                region_rescore=str(model.region_rescore), mIoU=tables, per_class_iou=per_class)  # fmt: skip
+                region_rescore=str(getattr(model, "region_rescore", None)), mIoU=tables, per_class_iou=per_class)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ det

@@ -59,6 +59,7 @@ MASKCLIP = REPO / "configs/lseg/maskclip_rn-tiny-64_shapes-world-64x64.py"
 GLIP_FUSION = (
     REPO / "configs/glip/glip-fusion_rn-tiny-64-fpn_1xb4-2500it_shapes-world-grounding-64.py"
 )
+GROUPVIT = next((REPO / "projects/groupvit/configs").glob("groupvit_gs16-4_rn-tiny-64-text_*.py"))
 FRAMES = 4
 
 # Registered entries that are not built here: name -> why.
@@ -284,6 +285,30 @@ def maskclip_head() -> Step:
     return Step(model.decode_head)
 
 
+def groupvit_part(part: str | None) -> Callable[[], Step]:
+    """GroupViT from its shipped config on a caption batch (both losses), or its data preprocessor."""
+
+    def case() -> Step:
+        torch.manual_seed(0)
+        model = init_model(GROUPVIT, cfg_options=shrink_options(GROUPVIT)).train()
+        if part == "data_preprocessor":
+            captions = {
+                "inputs": torch.randn(2, 3, 64, 64),
+                "data_samples": {"text": torch.ones(2, 4)},
+            }
+            assert model.data_preprocessor(captions, True)["inputs"] is captions["inputs"]
+            return Step(model.data_preprocessor)
+        captions = ["a red circle above a blue star", "a green square"]
+        batch = {
+            "inputs": torch.randn(2, 3, 64, 64),
+            "data_samples": {"text": model.backbone.tokenize(captions)},
+        }
+        loss, _ = model.parse_losses(model(**model.data_preprocessor(batch, True), mode="loss"))
+        return Step(model, loss)
+
+    return case
+
+
 CASES: dict[str, Callable[[], Step]] = {
     "FrozenCLIP": frozen_clip,
     "MeanPooling": mean_pooling,
@@ -308,6 +333,8 @@ CASES: dict[str, Callable[[], Step]] = {
     "mmseg.LSegSegmentor": lseg_part(None),
     "mmseg.LSegHead": lseg_part("decode_head"),
     "mmseg.MaskCLIPHead": maskclip_head,
+    "mmseg.GroupViT": groupvit_part(None),
+    "mmseg.CaptionSegDataPreProcessor": groupvit_part("data_preprocessor"),
 }
 
 

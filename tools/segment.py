@@ -1,4 +1,4 @@
-"""Segment an image into any labels you type, with a trained LSeg model.
+"""Segment an image into any labels you type, with a trained LSeg or GroupViT model.
 
     python tools/segment.py CONFIG CHECKPOINT IMAGE --labels background circle "red thing" \
         [--templates "a {}" "a photo of a {}"] [--out-dir DIR]
@@ -22,7 +22,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("config", help="the LSeg config the model was trained with")
+    parser.add_argument("config", help="the LSeg or GroupViT config the model was trained with")
     parser.add_argument("checkpoint", help="runner checkpoint (work_dirs/<config>/iter_N.pth)")
     parser.add_argument("image", help="image file")
     parser.add_argument(

@@ -10,10 +10,17 @@ or by naming the classes.
 
 from .dataset import ShapesWorldSegDataset
 from .head import FusionBlock, LSegHead, MaskCLIPHead, ResidualConvUnit, SpatialRegularizer
-from .inference import draw_overlay, load_segmentor, save_mask, segment
+from .inference import (
+    draw_overlay,
+    is_open_vocabulary_segmentor,
+    load_segmentor,
+    read_rgb,
+    save_mask,
+    segment,
+)
 from .metric import OpenVocabIoUMetric, chance_iou, class_iou
 from .regions import RegionRescorer
-from .segmentor import LSegSegmentor
+from .segmentor import LSegSegmentor, SwappableVocabulary
 
 __all__ = [
     "FusionBlock",
@@ -25,10 +32,13 @@ __all__ = [
     "ResidualConvUnit",
     "ShapesWorldSegDataset",
     "SpatialRegularizer",
+    "SwappableVocabulary",
     "chance_iou",
     "class_iou",
     "draw_overlay",
+    "is_open_vocabulary_segmentor",
     "load_segmentor",
+    "read_rgb",
     "save_mask",
     "segment",
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmseg.models.segmentors.base import BaseSegmentor
 from mmseg.structures import SegDataSample
 from PIL import Image, ImageDraw, ImageFont
 
@@ -40,11 +41,12 @@ def load_segmentor(
     *,
     device: str = "cpu",
     cfg_options: Mapping | None = None,
-) -> LSegSegmentor:
-    """An LSeg segmentor from a config and a runner checkpoint, in eval mode.
+) -> BaseSegmentor:
+    """An open-vocabulary segmentor (LSeg, GroupViT) from a config and a runner checkpoint, in eval mode.
 
     :func:`clipx.apis.init_model` with a check that the config builds an
-    :class:`LSegSegmentor`.
+    :class:`LSegSegmentor` or another segmentor of run-time labels
+    (:func:`is_open_vocabulary_segmentor`).
 
     Args:
         config: an LSeg config file or Config.
@@ -54,8 +56,17 @@ def load_segmentor(
         cfg_options: ``--cfg-options``-style overrides.
     """
     model = init_model(config, checkpoint, device=device, cfg_options=cfg_options)
-    expect_model_type(model, LSegSegmentor, configs="configs/lseg/")
+    if not is_open_vocabulary_segmentor(model):
+        expect_model_type(
+            model, LSegSegmentor, configs="configs/lseg/ or projects/groupvit/configs/"
+        )
     return model
+
+
+def is_open_vocabulary_segmentor(model) -> bool:
+    """Whether ``model`` segments into labels given at run time: an mmseg segmentor with
+    ``vocabulary_as(names, templates)`` (LSeg, the GroupViT plug-in), as :func:`segment` needs."""
+    return isinstance(model, BaseSegmentor) and callable(getattr(model, "vocabulary_as", None))
 
 
 def read_rgb(image: str | os.PathLike | np.ndarray | Image.Image) -> np.ndarray:
@@ -75,7 +86,7 @@ def read_rgb(image: str | os.PathLike | np.ndarray | Image.Image) -> np.ndarray:
 
 @torch.no_grad()
 def segment(
-    model: LSegSegmentor,
+    model: BaseSegmentor,
     image: str | os.PathLike | np.ndarray | Image.Image,
     labels: Sequence[str],
     *,

@@ -17,8 +17,28 @@ from clipx.backbone import DenseFeatures, FrozenCLIP, Vocabulary
 from .regions import RegionRescorer
 
 
+class SwappableVocabulary:
+    """``vocabulary_as``, for a segmentor with a ``vocabulary`` and ``set_vocabulary(names, templates)``.
+
+    What :func:`clipx.seg.segment` and the tools use to label with any names: LSeg's and the
+    GroupViT plug-in's segmentors mix it in.
+    """
+
+    @contextmanager
+    def vocabulary_as(
+        self, names: Sequence[str], templates: str | Sequence[str] | None = None
+    ) -> Iterator[None]:
+        """Use ``names`` inside the ``with`` block, then restore the previous vocabulary."""
+        previous = self.vocabulary
+        self.set_vocabulary(names, templates)
+        try:
+            yield
+        finally:
+            self.set_vocabulary(previous.names, previous.templates)
+
+
 @MODELS.register_module()
-class LSegSegmentor(EncoderDecoder):
+class LSegSegmentor(SwappableVocabulary, EncoderDecoder):
     """Language-driven semantic segmentation (LSeg) with a shared CLIP backbone.
 
     An :class:`~mmseg.models.segmentors.EncoderDecoder` whose backbone is a
@@ -124,18 +144,6 @@ class LSegSegmentor(EncoderDecoder):
         keep = self.vocabulary.templates if templates is None else templates
         self.vocabulary = Vocabulary.of(names, keep)
         self.decode_head.num_classes = self.decode_head.out_channels = len(self.vocabulary.names)
-
-    @contextmanager
-    def vocabulary_as(
-        self, names: Sequence[str], templates: str | Sequence[str] | None = None
-    ) -> Iterator[None]:
-        """Use ``names`` inside the ``with`` block, then restore the previous vocabulary."""
-        previous = self.vocabulary
-        self.set_vocabulary(names, templates)
-        try:
-            yield
-        finally:
-            self.set_vocabulary(previous.names, previous.templates)
 
     def text_embeds(self, vocabulary: Vocabulary) -> Tensor:
         """(C, D) L2-normalised label embeddings from the backbone's prompt bank (cached)."""

@@ -1,0 +1,16 @@
+# GroupViT trained on CC3M captions (open_clip's TSV columns), 8 GPUs, validated zero-shot on PASCAL
+# VOC val; the image tower trains into the frozen text space of OpenAI's ViT-B/32 CLIP.
+# torchrun --nproc_per_node=8 tools/train.py projects/groupvit/configs/groupvit_gs64-8_vit-b32-openai-text_8xb512-30ep_cc3m-tsv.py --launcher pytorch
+# Test on each benchmark with the groupvit_gs64-8_vit-b32-openai-text_<dataset>-448.py configs.
+from mmengine.config import read_base
+
+with read_base():
+    from ....configs._base_.datasets.cc3m_tsv import train_dataloader  # noqa: F401
+    from ....configs._base_.default_runtime import *  # noqa: F401,F403
+    from ._base_.datasets.zero_shot_seg_448 import *  # noqa: F401,F403
+    from ._base_.models.groupvit_gs64_8_vit_s16_224 import *  # noqa: F401,F403
+    from ._base_.schedules.groupvit_adamw_cc3m_30ep import *  # noqa: F401,F403
+
+# validated zero-shot on PASCAL VOC val
+val_dataloader = test_dataloader  # noqa: F405
+val_evaluator = test_evaluator  # noqa: F405

@@ -1,0 +1,306 @@
+"""GroupViT as an mmseg segmentor: trained on captions, evaluated on masks it never saw."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from mmengine.config import ConfigDict
+from mmseg.models.data_preprocessor import SegDataPreProcessor
+from mmseg.models.segmentors.base import BaseSegmentor
+from mmseg.registry import MODELS
+from mmseg.utils import OptSampleList, SampleList
+from torch import Tensor, nn
+
+from clipx.backbone import FrozenCLIP, Vocabulary, build_clip
+from clipx.pretrain.loss import ContrastiveLoss
+from clipx.seg import SwappableVocabulary
+
+from .loss import multi_hot_accuracy, multi_label_contrastive_loss
+from .nouns import NounVocabulary
+from .tower import GroupingOutput, GroupViTImageTower
+
+BACKGROUND_BY = ("probability", "similarity")
+
+
+@MODELS.register_module()
+class CaptionSegDataPreProcessor(SegDataPreProcessor):
+    """mmseg's :class:`SegDataPreProcessor` for segmentation batches; caption batches pass.
+
+    GroupViT trains on image-caption batches (``clipx.data.ImageTextDataset``: normalised
+    image tensors and ``data_samples={'text': token ids}``) and is evaluated on mmseg's
+    segmentation batches (uint8 images, ``SegDataSample`` lists). A caption batch only moves
+    to the device; a segmentation batch is normalised, padded and stacked by mmseg.
+    """
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        if isinstance(data.get("data_samples"), dict):
+            return self.cast_data(data)
+        return super().forward(data, training)
+
+
+@MODELS.register_module()
+class GroupViT(SwappableVocabulary, BaseSegmentor):
+    """GroupViT (Xu et al., CVPR 2022): segments emerge from image-text contrastive training.
+
+    The grouping image tower (:class:`~projects.groupvit.groupvit.GroupViTImageTower`) trains
+    into the joint space of the backbone's text tower, which comes through the contract
+    (``encode_text``, ``embed_classes``, ``tokenize``, ``embed_dim``): frozen (the shapes-world
+    CLIP's) or trainable (``clip.unfreeze``). Losses: CLIP's symmetric image-caption loss
+    (``clipx.pretrain.loss.ContrastiveLoss``, gathered across ranks) and GroupViT's multi-label
+    loss of the image against prompts of the nouns its caption mentions.
+
+    At inference every final group is named: its embedding is scored against the label
+    prompts (softmax at the learned temperature), each pixel takes the group it belongs to
+    most (the stages' soft assignments chained and upsampled, then argmax), and a group whose
+    best label scores below ``bg_threshold`` is background. ``oracle_background`` instead
+    takes the background from the ground truth (analysis only: what the threshold costs).
+
+    Args:
+        clip: the backbone (a ``FrozenCLIP`` or its config) whose text tower GroupViT aligns to.
+        image_tower: keyword arguments of :class:`GroupViTImageTower` (``embed_dim`` comes
+            from the backbone).
+        nouns: the multi-label loss's noun vocabulary (:class:`NounVocabulary`: words, word
+            lists with plurals, or a file).
+        noun_templates: prompts of the nouns (GroupViT: "a photo of a {}.").
+        class_names: the inference vocabulary (what ``predict`` labels pixels with); the
+            dataset's classes for mmseg's tools.
+        classes_from: instead of ``class_names``, an mmseg dataset class whose
+            ``METAINFO['classes']`` is the vocabulary (``PascalVOCDataset``), for configs.
+        templates: prompt templates of the inference vocabulary (default: the backbone's).
+        background: the name in ``class_names`` given by threshold, not by its prompt; None:
+            every pixel takes a named label.
+        bg_threshold: a group whose best label scores below this is background.
+        background_by: what the threshold is on: ``'probability'`` (the softmax over the
+            foreground labels) or ``'similarity'`` (the cosine of the best label).
+        oracle_background: background from the ground truth (test batches must carry it).
+        multi_label_weight: weight of the multi-label loss (0: the image-caption loss alone).
+        init_logit_scale: initial 1/tau of both losses (CLIP: 1/0.07).
+        max_logit_scale: clamp on 1/tau (CLIP: 100).
+        gather: gather both losses' batches across ranks.
+        data_preprocessor: a :class:`CaptionSegDataPreProcessor` config.
+        test_cfg: mmseg's test config (``dict(mode='whole')``).
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(
+        self,
+        *,
+        clip: dict | FrozenCLIP,
+        image_tower: dict,
+        nouns: Sequence[str | Sequence[str]] | str,
+        noun_templates: Sequence[str] = ("a photo of a {}.",),
+        class_names: Sequence[str] | None = None,
+        classes_from: type | None = None,
+        templates: str | Sequence[str] | None = None,
+        background: str | None = "background",
+        bg_threshold: float = 0.5,
+        background_by: str = "probability",
+        oracle_background: bool = False,
+        multi_label_weight: float = 1.0,
+        init_logit_scale: float = 1 / 0.07,
+        max_logit_scale: float = 100.0,
+        gather: bool = True,
+        data_preprocessor: dict | None = None,
+        test_cfg: dict | None = None,
+        init_cfg: dict | None = None,
+    ) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if background_by not in BACKGROUND_BY:
+            raise ValueError(f"background_by='{background_by}' is not one of {BACKGROUND_BY}.")
+        self.backbone = build_clip(clip)
+        tower = dict(image_tower)
+        tower.pop("type", None)
+        self.image_tower = GroupViTImageTower(embed_dim=self.backbone.embed_dim, **tower)
+        self.nouns = NounVocabulary(nouns).compile(self.backbone.tokenize)
+        self.noun_templates = tuple(noun_templates)
+        if (class_names is None) == (classes_from is None):
+            raise ValueError(
+                "Give the labels either as class_names=[...] or as classes_from=<an mmseg dataset "
+                f"class>, not {'both' if class_names is not None else 'neither'}."
+            )
+        if classes_from is not None:
+            class_names = classes_from.METAINFO["classes"]
+        self.vocabulary = Vocabulary.of(class_names, templates)
+        self._check_background(background, self.vocabulary)
+        self.background = background
+        self.bg_threshold = float(bg_threshold)
+        self.background_by = background_by
+        self.oracle_background = bool(oracle_background)
+        self.multi_label_weight = float(multi_label_weight)
+        self.log_logit_scale = nn.Parameter(torch.tensor(math.log(init_logit_scale)))
+        self.log_multi_label_scale = nn.Parameter(torch.tensor(math.log(init_logit_scale)))
+        self.max_log_scale = math.log(max_logit_scale)
+        self.gather = gather
+        self.contrastive = ContrastiveLoss(gather=gather)
+        self.test_cfg = ConfigDict(test_cfg or dict(mode="whole"))
+        self.align_corners = False
+
+    @staticmethod
+    def _check_background(background: str | None, vocabulary: Vocabulary) -> None:
+        if background is not None and background not in vocabulary.names:
+            raise ValueError(
+                f"background='{background}' is not among the labels {list(vocabulary.names)}; name "
+                "the label that the threshold gives, or pass background=None."
+            )
+        if background is not None and len(vocabulary.names) < 2:
+            raise ValueError(f"The labels {list(vocabulary.names)} hold only the background.")
+
+    # -------------------------------------------------------------- vocabulary
+    @property
+    def num_classes(self) -> int:
+        return len(self.vocabulary.names)
+
+    @property
+    def out_channels(self) -> int:
+        return self.num_classes
+
+    def set_vocabulary(
+        self, names: Sequence[str], templates: str | Sequence[str] | None = None
+    ) -> None:
+        """Label pixels with ``names`` from now on; a name equal to ``background`` is the threshold's."""
+        vocabulary = Vocabulary.of(
+            names, self.vocabulary.templates if templates is None else templates
+        )
+        background = self.background if self.background in vocabulary.names else None
+        self._check_background(background, vocabulary)
+        self.vocabulary, self._active_background = vocabulary, background
+
+    def _background_index(self) -> int | None:
+        background = getattr(self, "_active_background", self.background)
+        return None if background is None else self.vocabulary.names.index(background)
+
+    # -------------------------------------------------------------- training
+    def logit_scales(self) -> tuple[Tensor, Tensor]:
+        """The exp'd temperatures of the image-caption and the multi-label loss."""
+        return self.log_logit_scale.exp(), self.log_multi_label_scale.exp()
+
+    def loss(self, inputs: Tensor, data_samples: dict) -> dict:
+        """Both losses of a caption batch (``data_samples={'text': token ids (B, L)}``)."""
+        tokens = _tokens_of(data_samples)
+        with torch.no_grad():  # CLIP clamps 1/tau after every step
+            self.log_logit_scale.clamp_(0, self.max_log_scale)
+            self.log_multi_label_scale.clamp_(0, self.max_log_scale)
+        scale, multi_scale = self.logit_scales()
+        image = F.normalize(self.image_tower(inputs).image_embeds, dim=-1)
+        text = self.backbone.encode_text(tokens)
+        losses = {
+            "loss_caption": self.contrastive(image, text, scale),
+            "logit_scale": scale.detach(),
+        }
+        if self.multi_label_weight:
+            targets = self.nouns.find(tokens)
+            nouns = self.backbone.embed_classes(self.nouns.names, templates=self.noun_templates)
+            ml = multi_label_contrastive_loss(
+                image, nouns, targets, multi_scale, gather=self.gather
+            )
+            losses["loss_multi_label"] = self.multi_label_weight * ml
+            with torch.no_grad():
+                losses["acc_noun"] = multi_hot_accuracy(image @ nouns.T, targets)
+        return losses
+
+    # -------------------------------------------------------------- inference
+    def group_map(self, output: GroupingOutput, size: tuple[int, int]) -> Tensor:
+        """(B, H, W) the final group each pixel belongs to most (soft maps upsampled, then argmax)."""
+        membership = F.interpolate(
+            output.patch_to_group(), size=size, mode="bilinear", align_corners=False
+        )
+        return membership.argmax(dim=1)
+
+    def group_scores(self, output: GroupingOutput) -> tuple[Tensor, Tensor, list[int]]:
+        """Each final group against the foreground labels.
+
+        Returns:
+            probabilities (B, G, F) (softmax over the foreground labels at the learned
+            temperature), cosine similarities (B, G, F), and the label index of each of the F
+            foreground columns.
+        """
+        background = self._background_index()
+        foreground = [i for i in range(self.num_classes) if i != background]
+        names = [self.vocabulary.names[i] for i in foreground]
+        labels = Vocabulary(tuple(names), self.vocabulary.templates).embed(self.backbone)
+        similarity = F.normalize(output.group_embeds, dim=-1) @ labels.T
+        scale = self.log_logit_scale.exp().clamp(max=math.exp(self.max_log_scale))
+        return (scale * similarity).softmax(-1), similarity, foreground
+
+    def encode_decode(
+        self, inputs: Tensor, batch_img_metas: list[dict], gt: Tensor | None = None
+    ) -> Tensor:
+        """(B, C, H, W) scores over the inference vocabulary: each pixel its group's label
+        probabilities, the background channel the threshold (or the ground truth's background)."""
+        output = self.image_tower(inputs)
+        size = tuple(inputs.shape[-2:])
+        groups = F.one_hot(self.group_map(output, size), output.group_embeds.shape[1]).to(
+            inputs.dtype
+        )
+        probabilities, similarity, foreground = self.group_scores(output)
+        scores = similarity if self.background_by == "similarity" else probabilities
+        logits = inputs.new_zeros(inputs.shape[0], self.num_classes, *size)
+        # a pixel's label scores are its group's probabilities; its background test uses `scores`
+        logits[:, foreground] = torch.einsum("bhwg,bgf->bfhw", groups, probabilities)
+        background = self._background_index()
+        if background is None:
+            return logits
+        if self.oracle_background:
+            if gt is None:
+                raise ValueError(
+                    "oracle_background=True needs ground-truth maps in the test batch."
+                )
+            is_background = gt == background
+            logits[:, background] = torch.where(is_background, 2.0, -1.0)
+            return logits
+        best = torch.einsum("bhwg,bgf->bfhw", groups, scores).amax(dim=1)
+        logits[:, background] = torch.where(best < self.bg_threshold, 2.0, -1.0)
+        return logits
+
+    def predict(self, inputs: Tensor, data_samples: OptSampleList = None) -> SampleList:
+        """mmseg's predict: ``pred_sem_seg`` and ``seg_logits`` per sample at its original size."""
+        if data_samples is not None:
+            metas = [s.metainfo for s in data_samples]
+        else:
+            shape = tuple(inputs.shape[2:])
+            metas = [
+                dict(ori_shape=shape, img_shape=shape, pad_shape=shape, padding_size=[0, 0, 0, 0])
+            ] * len(inputs)
+        gt = (
+            _ground_truth(data_samples, tuple(inputs.shape[-2:]))
+            if self.oracle_background
+            else None
+        )
+        return self.postprocess_result(self.encode_decode(inputs, metas, gt), data_samples)
+
+    def _forward(self, inputs: Tensor, data_samples: OptSampleList = None) -> Tensor:
+        shape = tuple(inputs.shape[2:])
+        return self.encode_decode(inputs, [dict(img_shape=shape)] * len(inputs))
+
+    def extract_feat(self, inputs: Tensor) -> GroupingOutput:
+        return self.image_tower(inputs)
+
+    def extra_repr(self) -> str:
+        return (
+            f"labels={list(self.vocabulary.names)}, background={self.background!r}, "
+            f"bg_threshold={self.bg_threshold} ({self.background_by}), nouns={self.nouns.names}"
+        )
+
+
+def _tokens_of(data_samples) -> Tensor:
+    if isinstance(data_samples, dict) and "text" in data_samples:
+        return data_samples["text"]
+    raise ValueError(
+        "GroupViT trains on caption batches, data_samples={'text': token ids (B, L)}: use "
+        "clipx.data.ImageTextDataset with collate_fn=dict(type='default_collate'); segmentation "
+        "batches are for validation and test."
+    )
+
+
+def _ground_truth(data_samples: OptSampleList, size: tuple[int, int]) -> Tensor:
+    if not data_samples or not all("gt_sem_seg" in s for s in data_samples):
+        raise ValueError(
+            "oracle_background=True needs ground-truth maps (gt_sem_seg) in the test batch."
+        )
+    maps = torch.stack([s.gt_sem_seg.data[0] for s in data_samples]).long()
+    if tuple(maps.shape[-2:]) != size:
+        maps = F.pad(maps, (0, size[1] - maps.shape[-1], 0, size[0] - maps.shape[-2]), value=255)
+    return maps

@@ -1,0 +1,122 @@
+"""GroupViT built from its shipped config (shrunk to a tiny random CLIP): losses, masks, labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from clipx.apis import init_model
+from clipx.seg import segment
+from clipx.testing import fake_images, fake_seg_batch, shrink_options
+from projects.groupvit.groupvit import GroupViT
+
+CONFIG = next((Path(__file__).parents[1] / "configs").glob("groupvit_gs16-4_rn-tiny-64-text_*.py"))
+CAPTIONS = [
+    "a small red circle above a blue star",
+    "a green square",
+    "a yellow hexagon",
+    "a purple dog",
+]
+
+
+def build(**options) -> GroupViT:
+    torch.manual_seed(0)
+    return init_model(CONFIG, cfg_options={**shrink_options(CONFIG), **options})
+
+
+def caption_batch(model: GroupViT) -> dict:
+    size = model.backbone.image_size[0]
+    return dict(
+        inputs=fake_images(len(CAPTIONS), size),
+        data_samples={"text": model.backbone.tokenize(CAPTIONS)},
+    )
+
+
+def test_a_caption_batch_trains_the_tower_and_not_the_frozen_text_tower():
+    model = build().train()
+    data = model.data_preprocessor(caption_batch(model), True)
+    losses = model(**data, mode="loss")
+    assert set(losses) == {"loss_caption", "loss_multi_label", "logit_scale", "acc_noun"}
+    (losses["loss_caption"] + losses["loss_multi_label"]).backward()
+    silent = [n for n, p in model.image_tower.named_parameters() if p.grad is None]
+    assert silent == []
+    assert model.log_logit_scale.grad is not None and model.log_multi_label_scale.grad is not None
+    assert all(p.grad is None for p in model.backbone.parameters())
+    assert model.nouns.find(data["data_samples"]["text"]).sum(1).tolist() == [2, 1, 1, 0]
+
+
+def test_an_unfrozen_text_tower_trains_with_it():
+    model = build(
+        **{"model.clip.unfreeze": dict(last_text_blocks=1, names=("text_projection",))}
+    ).train()
+    losses = model(**model.data_preprocessor(caption_batch(model), True), mode="loss")
+    (losses["loss_caption"] + losses["loss_multi_label"]).backward()
+    trained = [n for n, p in model.backbone.named_parameters() if p.grad is not None]
+    assert trained and all(
+        p.requires_grad for n, p in model.backbone.named_parameters() if n in trained
+    )
+
+
+def predict(model: GroupViT, seed: int = 0):
+    size = model.backbone.image_size[0]
+    batch = fake_seg_batch(2, size, model.num_classes, seed=seed)
+    with torch.no_grad():
+        return model.eval().test_step(batch), batch
+
+
+def test_each_pixel_takes_its_groups_best_label_and_the_threshold_gives_background():
+    model = build()
+    results, batch = predict(model)
+    data = model.data_preprocessor(batch, False)
+    with torch.no_grad():
+        output = model.image_tower(data["inputs"])
+        groups = model.group_map(output, tuple(data["inputs"].shape[-2:]))
+        probabilities, _, foreground = model.group_scores(output)
+    background = model.vocabulary.names.index("background")
+    for b, result in enumerate(results):
+        mask = result.pred_sem_seg.data[0]
+        best = probabilities[b].max(-1)
+        expected = torch.tensor(foreground)[best.indices][groups[b]]
+        expected[best.values[groups[b]] < model.bg_threshold] = background
+        assert torch.equal(mask, expected)
+    model.bg_threshold = 0.0
+    assert all((r.pred_sem_seg.data != background).all() for r in predict(model)[0])
+    model.bg_threshold = 1.01
+    assert all((r.pred_sem_seg.data == background).all() for r in predict(model)[0])
+    model.background_by, model.bg_threshold = "similarity", -1.01
+    assert all((r.pred_sem_seg.data != background).all() for r in predict(model)[0])
+
+
+def test_oracle_background_is_the_ground_truths():
+    model = build(**{"model.oracle_background": True})
+    results, batch = predict(model)
+    for result, sample in zip(results, batch["data_samples"], strict=True):
+        gt, mask = sample.gt_sem_seg.data[0], result.pred_sem_seg.data[0]
+        labelled = gt != 255
+        assert torch.equal((mask == 0)[labelled], (gt == 0)[labelled])
+    with pytest.raises(ValueError, match="ground-truth"):
+        model.predict(torch.zeros(1, 3, 64, 64), None)
+
+
+def test_free_labels_through_the_segmentation_inference_api():
+    model = build()
+    labels = ["background", "circle", "red thing"]
+    image = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    mask = segment(model, image, labels)
+    assert mask.shape == (64, 64) and set(np.unique(mask)) <= {0, 1, 2}
+    assert model.vocabulary.names[0] == "background" and len(model.vocabulary.names) == 7
+    no_background = segment(model, image, ["circle", "square"])
+    assert set(np.unique(no_background)) <= {0, 1}
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match="background='sky'"):
+        build(**{"model.background": "sky"})
+    with pytest.raises(ValueError, match="background_by"):
+        build(**{"model.background_by": "area"})
+    model = build()
+    with pytest.raises(ValueError, match="caption batches"):
+        model.loss(torch.zeros(1, 3, 64, 64), [])
