@@ -181,7 +181,7 @@ def run_seg(args) -> dict:
         else "per pixel (no region_rescore in the config)"
     )
     print(
-        f"{type(model).__name__} on {len(pooled)} independently drawn {args.size}-px scenes, {args.images} per cell ({args.checkpoint or 'no checkpoint: training-free'})"
+        f"{type(model).__name__.removesuffix('Segmentor')} on {len(pooled)} independently drawn {args.size}-px scenes, {args.images} per cell ({args.checkpoint or 'no checkpoint: training-free'})"
     )
     for subset in ("base", "novel"):
         shown = [tables[f"{subset}_{k}"] for k in ("region", "pixel") if k in pooled[0]]
@@ -356,10 +356,15 @@ def run_ground(args) -> dict:
     from clipx.det import CLIPGLIP
     from clipx.det.inference import load_detector
 
-    options = {"model.test_cfg.score_thr": 0.0, **dict(args.cfg_options or {})}  # R@1 ranks every box
+    options = {
+        "model.test_cfg.score_thr": 0.0,
+        **dict(args.cfg_options or {}),
+    }  # R@1 ranks every box
     model = load_detector(args.config, args.checkpoint, cfg_options=options)
     if not isinstance(model, CLIPGLIP):
-        raise SystemExit(f"ground needs a GLIP config; {args.config} builds a {type(model).__name__}.")
+        raise SystemExit(
+            f"ground needs a GLIP config; {args.config} builds a {type(model).__name__}."
+        )
     args.size = args.size or model.clip.image_size[0]
     results = per_cell(lambda cell: ground_cell(model, cell, args), args)
     tables = {

@@ -22,7 +22,9 @@ from clipx.checkpoint import save_clipx_checkpoint
 
 TEST_VIT = "clipx-ViT-test-8-32"  # 32 px, patch 8, width 64, 2 blocks; text width 64, context 16
 TEST_RN = "clipx-RN-test-64"  # 64 px ModifiedResNet [1,1,1,1], width 8
-TEST_CS = "clipx-ViT-test-cs-32"  # 32 px timm ViT, conv stem 8 -> 16 (stride 4), 2x2 patches, 2 x 64
+TEST_CS = (
+    "clipx-ViT-test-cs-32"  # 32 px timm ViT, conv stem 8 -> 16 (stride 4), 2x2 patches, 2 x 64
+)
 
 FAKE_CAPTIONS = (
     "a small red circle",
@@ -41,7 +43,9 @@ def tiny_open_clip(model_name: str = TEST_VIT, *, seed: int = 0) -> torch.nn.Mod
 def tiny_checkpoint(path: str | os.PathLike, model_name: str = TEST_VIT, *, seed: int = 0) -> Path:
     """Save a seeded tiny model as a clipx checkpoint and return its path."""
     model = tiny_open_clip(model_name, seed=seed)
-    return save_clipx_checkpoint(model, path, model_name=model_name, preprocess_cfg=open_clip.get_model_preprocess_cfg(model))
+    return save_clipx_checkpoint(
+        model, path, model_name=model_name, preprocess_cfg=open_clip.get_model_preprocess_cfg(model)
+    )
 
 
 def tiny_clip(model_name: str = TEST_VIT, *, seed: int = 0, **kwargs) -> FrozenCLIP:
@@ -57,7 +61,9 @@ def fake_images(batch: int = 2, size: int | tuple[int, int] = 32, *, seed: int =
     return torch.randn(batch, 3, h, w, generator=gen)
 
 
-def write_fake_pairs(root: str | os.PathLike, num: int = 16, *, size: int = 32, seed: int = 0) -> Path:
+def write_fake_pairs(
+    root: str | os.PathLike, num: int = 16, *, size: int = 32, seed: int = 0
+) -> Path:
     """Random PNG images with captions and their ``filepath,title`` CSV; returns the CSV path."""
     import numpy as np
     from PIL import Image
@@ -67,7 +73,9 @@ def write_fake_pairs(root: str | os.PathLike, num: int = 16, *, size: int = 32, 
     rng = np.random.default_rng(seed)
     rows = ["filepath,title"]
     for i in range(num):
-        Image.fromarray(rng.integers(0, 255, (size, size, 3), dtype=np.uint8)).save(root / f"{i}.png")
+        Image.fromarray(rng.integers(0, 255, (size, size, 3), dtype=np.uint8)).save(
+            root / f"{i}.png"
+        )
         rows.append(f"{i}.png,{FAKE_CAPTIONS[i % len(FAKE_CAPTIONS)]} number {i}")
     (root / "pairs.csv").write_text("\n".join(rows) + "\n")
     return root / "pairs.csv"
@@ -101,7 +109,11 @@ def tiny_segmentor(arch: str = "rn", *, seed: int = 0, labels=SEG_LABELS, **head
         seg_pad_val=255,
     )
     return LSegSegmentor(
-        backbone=clip, decode_head=head, class_names=labels, templates="name", data_preprocessor=preprocessor
+        backbone=clip,
+        decode_head=head,
+        class_names=labels,
+        templates="name",
+        data_preprocessor=preprocessor,
     )
 
 
@@ -125,7 +137,10 @@ def fake_seg_samples(batch: int, size: int, num_classes: int, *, seed: int = 0) 
 def fake_seg_batch(batch: int, size: int, num_classes: int, *, seed: int = 0) -> dict:
     """What an mmseg dataloader hands the data preprocessor: uint8 BGR images and samples."""
     gen = torch.Generator().manual_seed(seed)
-    images = [torch.randint(0, 256, (3, size, size), generator=gen, dtype=torch.uint8) for _ in range(batch)]
+    images = [
+        torch.randint(0, 256, (3, size, size), generator=gen, dtype=torch.uint8)
+        for _ in range(batch)
+    ]
     return dict(inputs=images, data_samples=fake_seg_samples(batch, size, num_classes, seed=seed))
 
 

@@ -46,7 +46,7 @@ from . import FAKE_CAPTIONS, fake_images, fake_seg_batch
 
 FAKE_CLASSES = ("circle", "square", "triangle")
 FAKE_NOVEL_CLASSES = ("star", "hexagon")
-FAMILIES = ("pretraining", "images", "video", "segmentation", "detection", "grounding")
+FAMILIES = ("pretraining", "captions", "images", "video", "segmentation", "detection", "grounding")
 MAX_FAKE_FRAMES = 4
 
 
@@ -68,6 +68,8 @@ def model_family(model: nn.Module) -> str:
         return "video"
     if _is_instance(model, "clipx.seg", "LSegSegmentor"):
         return "segmentation"
+    if hasattr(model, "image_tower") and hasattr(model, "nouns"):  # GroupViT (projects/groupvit)
+        return "captions"
     if _is_instance(model, "clipx.det", "ViLD"):
         return "detection"
     if _is_instance(model, "clipx.det", "CLIPGLIP"):
@@ -116,6 +118,13 @@ def fake_inputs(
         return _pretraining_batch(model, batch_size, seed)
     if family == "images":
         return _image_batch(model, batch_size, seed)
+    if family == "captions":  # trains on captions, is evaluated on segmentation batches
+        size = model.data_preprocessor.size or model.backbone.image_size
+        if not training:
+            return fake_seg_batch(batch_size, size[0], len(model.vocabulary.names), seed=seed)
+        captions = [_captions(i)[0] for i in range(batch_size)]
+        images = fake_images(batch_size, size[0], seed=seed)
+        return dict(inputs=images, data_samples={"text": model.backbone.tokenize(captions)})
     if family == "video":
         return _video_batch(model, batch_size, num_frames, frame_features, seed)
     if family == "segmentation":

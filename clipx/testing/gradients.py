@@ -20,6 +20,10 @@ ZERO_AT_INIT: dict[str, str] = {
         "which only that level's positive anchors reach; a small batch's boxes are all assigned "
         "to the finer levels (a data fact, not an initial one)"
     ),
+    r"(^|\.)log_multi_label_scale$": (
+        "GroupViT's multi-label temperature only trains on captions that name a noun of its "
+        "vocabulary; the fake captions name none of the real-data configs' nouns (a data fact)"
+    ),
 }
 
 

@@ -10,7 +10,8 @@ with read_base():
     from ._base_.models.groupvit_gs16_4_tiny_64 import *  # noqa: F401,F403
     from ._base_.schedules.groupvit_adamw_cosine import *  # noqa: F401,F403
 
-model["clip"].update(  # noqa: F405
+clip = dict(  # noqa: F405
+    clip,  # noqa: F405
     checkpoint=None,
     # every parameter of the text tower (open_clip's names), none of the image tower's
     unfreeze=dict(
@@ -23,3 +24,4 @@ model["clip"].update(  # noqa: F405
         )
     ),
 )
+model["clip"] = clip  # noqa: F405

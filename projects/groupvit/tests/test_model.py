@@ -68,7 +68,7 @@ def predict(model: GroupViT, seed: int = 0):
 
 
 def test_each_pixel_takes_its_groups_best_label_and_the_threshold_gives_background():
-    model = build()
+    model = build(**{"model.background_by": "probability", "model.bg_threshold": 0.5})
     results, batch = predict(model)
     data = model.data_preprocessor(batch, False)
     with torch.no_grad():
@@ -120,3 +120,18 @@ def test_bad_settings_are_refused():
     model = build()
     with pytest.raises(ValueError, match="caption batches"):
         model.loss(torch.zeros(1, 3, 64, 64), [])
+
+
+def test_the_segmentation_loader_and_the_group_pictures():
+    from clipx.seg import load_segmentor
+    from projects.groupvit.groupvit import draw_groups, group_maps
+
+    model = load_segmentor(CONFIG, cfg_options=shrink_options(CONFIG))
+    assert isinstance(model, GroupViT)
+    image = np.random.default_rng(1).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    maps = group_maps(model, image)
+    assert [m.shape for m in maps["stages"]] == [(64, 64), (64, 64)]
+    assert maps["stages"][0].max() < 16 and maps["stages"][1].max() < 4
+    assert len(maps["labels"]) == 4 and all(name != "background" for name in maps["labels"])
+    picture = draw_groups(image, maps["stages"][1], [f"group {i}" for i in range(4)])
+    assert picture.size[0] > 256  # enlarged, with a legend

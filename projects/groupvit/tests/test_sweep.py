@@ -38,7 +38,7 @@ def test_thresholds_and_the_oracle_background():
     assert rows[1]["IoU.background"] == pytest.approx(share, abs=0.01)  # everything is
     assert rows[2]["IoU.background"] == 100.0
     assert (model.bg_threshold, model.background_by, model.oracle_background) == (
-        0.5,
-        "probability",
+        0.32,
+        "similarity",
         False,
     )
