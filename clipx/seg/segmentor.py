@@ -24,6 +24,15 @@ class SwappableVocabulary:
     GroupViT plug-in's segmentors mix it in.
     """
 
+    @property
+    def num_classes(self) -> int:
+        """Size of the inference vocabulary."""
+        return len(self.vocabulary.names)
+
+    @property
+    def out_channels(self) -> int:
+        return self.num_classes
+
     @contextmanager
     def vocabulary_as(
         self, names: Sequence[str], templates: str | Sequence[str] | None = None
@@ -123,15 +132,6 @@ class LSegSegmentor(SwappableVocabulary, EncoderDecoder):
         self.region_rescore = RegionRescorer.from_config(region_rescore)
 
     # -------------------------------------------------------------- vocabulary
-    @property
-    def num_classes(self) -> int:
-        """Size of the inference vocabulary."""
-        return len(self.vocabulary.names)
-
-    @property
-    def out_channels(self) -> int:
-        return self.num_classes
-
     def set_vocabulary(
         self, names: Sequence[str], templates: str | Sequence[str] | None = None
     ) -> None:

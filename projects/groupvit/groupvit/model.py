@@ -126,6 +126,7 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         self.vocabulary = Vocabulary.of(class_names, templates)
         self._check_background(background, self.vocabulary)
         self.background = background
+        self._active_background = background  # None while the labels hold no background
         self.bg_threshold = float(bg_threshold)
         self.background_by = background_by
         self.oracle_background = bool(oracle_background)
@@ -149,14 +150,6 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
             raise ValueError(f"The labels {list(vocabulary.names)} hold only the background.")
 
     # -------------------------------------------------------------- vocabulary
-    @property
-    def num_classes(self) -> int:
-        return len(self.vocabulary.names)
-
-    @property
-    def out_channels(self) -> int:
-        return self.num_classes
-
     def set_vocabulary(
         self, names: Sequence[str], templates: str | Sequence[str] | None = None
     ) -> None:
@@ -169,7 +162,7 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         self.vocabulary, self._active_background = vocabulary, background
 
     def _background_index(self) -> int | None:
-        background = getattr(self, "_active_background", self.background)
+        background = self._active_background
         return None if background is None else self.vocabulary.names.index(background)
 
     # -------------------------------------------------------------- training
