@@ -19,6 +19,7 @@ from .inference import (
     segment,
 )
 from .metric import OpenVocabIoUMetric, chance_iou, class_iou
+from .refine import MaskRefiner
 from .regions import RegionRescorer
 from .segmentor import LSegSegmentor, SwappableVocabulary
 
@@ -27,6 +28,7 @@ __all__ = [
     "LSegHead",
     "LSegSegmentor",
     "MaskCLIPHead",
+    "MaskRefiner",
     "OpenVocabIoUMetric",
     "RegionRescorer",
     "ResidualConvUnit",

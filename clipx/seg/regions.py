@@ -116,13 +116,17 @@ class RegionRescorer:
         clip_log_p = (clip.logit_scale.float() * image_embeds @ labels.T).log_softmax(dim=-1)
         trained = set(train_names)
         is_base = torch.tensor([names[i] in trained for i in fg_labels], device=clip_log_p.device)
-        weight = ensemble_weights(is_base, base_weight=self.base_weight, novel_weight=self.novel_weight)
+        weight = ensemble_weights(
+            is_base, base_weight=self.base_weight, novel_weight=self.novel_weight
+        )
         out = log_probs.clone()
         fg_index = torch.tensor(fg_labels, device=out.device)
         decoder_fg = log_probs[:, fg_labels].log_softmax(dim=1)  # decoder's split of the foreground
         for (b, mask), clip_scores in zip(segments, clip_log_p, strict=True):
             decoder_scores = decoder_fg[b][:, mask].exp().mean(dim=1).clamp_min(1e-6).log()
-            combined = geometric_ensemble(decoder_scores, clip_scores, clip_weight=weight, log_space=True).log_softmax(dim=0)
+            combined = geometric_ensemble(
+                decoder_scores, clip_scores, clip_weight=weight, log_space=True
+            ).log_softmax(dim=0)
             rest = torch.log1p(-p_bg[b][mask].clamp(max=1 - 1e-6))  # log(1 - p_bg) per pixel
             block = out[b][:, mask]
             block[fg_index] = rest[None] + combined[:, None]

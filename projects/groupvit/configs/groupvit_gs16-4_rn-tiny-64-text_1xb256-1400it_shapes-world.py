@@ -4,10 +4,10 @@
 # (background + 6 shapes, all zero-shot; mIoU_base / mIoU_novel split as the LSeg configs do, so
 # the shapes LSeg never saw a mask of can be compared).
 # python tools/generate_shapes_world.py --out data/shapes_world
-# python tools/train.py configs/clip/clip_rn-tiny-64_1xb256-1400it_shapes-world.py
+# python tools/train.py configs/clip/clip_rn-tiny-64_1xb256-1000it_shapes-world.py
 # python tools/train.py projects/groupvit/configs/groupvit_gs16-4_rn-tiny-64-text_1xb256-1400it_shapes-world.py
 # python tools/test.py projects/groupvit/configs/groupvit_gs16-4_rn-tiny-64-text_1xb256-1400it_shapes-world.py \
-#     work_dirs/groupvit_gs16-4_rn-tiny-64-text_1xb256-1400it_shapes-world/iter_1000.pth
+#     work_dirs/groupvit_gs16-4_rn-tiny-64-text_1xb256-1400it_shapes-world/iter_1400.pth
 # The background of the ground truth instead of the threshold: --cfg-options model.oracle_background=True
 from mmengine.config import read_base
 

@@ -8,19 +8,31 @@ Registers into mmseg's ``MODELS`` when imported; a config loads it with
   labels, background by threshold.
 * :class:`CaptionSegDataPreProcessor` (mmseg ``MODELS``): caption batches for training,
   segmentation batches for evaluation.
-* :class:`GroupViTImageTower`, :class:`GroupingBlock`, :class:`AssignAttention`: the tower.
-* :class:`NounVocabulary`, :func:`multi_label_contrastive_loss`.
+* :class:`GroupViTImageTower`, :class:`GroupingBlock`, :class:`AssignAttention`: the tower;
+  :class:`GumbelAnnealHook` (mmseg ``HOOKS``) lowers its Gumbel noise over training.
+* :class:`NounVocabulary`, :func:`multi_label_contrastive_loss`, :func:`group_noun_contrast_loss`,
+  :func:`group_label_loss`.
 * :class:`COCOObjectDataset` (mmseg ``DATASETS``) and :func:`convert_coco_object`: GroupViT's
   COCO benchmark.
-* :func:`sweep_background`: mmseg's IoU over background thresholds and the oracle background.
+* :func:`sweep_background`: mmseg's IoU over background thresholds and the oracle background;
+  :func:`grouping_quality`: the groups alone, each named by its ground-truth majority.
 * :func:`draw_groups`: the groups of an image in colours.
 """
 
 from .coco_object import COCO_THINGS, COCOObjectDataset, convert_coco_object
-from .loss import multi_hot_accuracy, multi_label_contrastive_loss, soft_cross_entropy
+from .hooks import GumbelAnnealHook
+from .loss import (
+    assignment_information_loss,
+    best_match,
+    group_label_loss,
+    group_noun_contrast_loss,
+    multi_hot_accuracy,
+    multi_label_contrastive_loss,
+    soft_cross_entropy,
+)
 from .model import CaptionSegDataPreProcessor, GroupViT
 from .nouns import NounVocabulary, read_nouns
-from .sweep import BackgroundSetting, settings_of, sweep_background
+from .sweep import BackgroundSetting, grouping_quality, settings_of, sweep_background
 from .tower import (
     AssignAttention,
     GroupingBlock,
@@ -32,20 +44,26 @@ from .tower import (
 from .visualize import draw_groups, group_maps
 
 __all__ = [
-    "COCO_THINGS",
     "AssignAttention",
     "BackgroundSetting",
     "COCOObjectDataset",
+    "COCO_THINGS",
     "CaptionSegDataPreProcessor",
     "GroupViT",
     "GroupViTImageTower",
     "GroupingBlock",
     "GroupingOutput",
     "GroupingStage",
+    "GumbelAnnealHook",
     "NounVocabulary",
+    "assignment_information_loss",
+    "best_match",
     "convert_coco_object",
     "draw_groups",
+    "group_label_loss",
     "group_maps",
+    "group_noun_contrast_loss",
+    "grouping_quality",
     "hard_softmax",
     "multi_hot_accuracy",
     "multi_label_contrastive_loss",

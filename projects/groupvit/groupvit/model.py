@@ -17,12 +17,21 @@ from torch import Tensor, nn
 from clipx.backbone import FrozenCLIP, Vocabulary, build_clip
 from clipx.pretrain.loss import ContrastiveLoss
 from clipx.seg import SwappableVocabulary
+from clipx.seg.refine import MaskRefiner
 
-from .loss import multi_hot_accuracy, multi_label_contrastive_loss
+from .loss import (
+    assignment_information_loss,
+    best_match,
+    group_label_loss,
+    group_noun_contrast_loss,
+    multi_hot_accuracy,
+    multi_label_contrastive_loss,
+)
 from .nouns import NounVocabulary
 from .tower import GroupingOutput, GroupViTImageTower
 
-BACKGROUND_BY = ("probability", "similarity")
+BACKGROUND_BY = ("probability", "similarity", "learned")
+MULTI_LABEL_ON = ("image", "groups")
 
 
 @MODELS.register_module()
@@ -74,9 +83,27 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
             every pixel takes a named label.
         bg_threshold: a group whose best label scores below this is background.
         background_by: what the threshold is on: ``'probability'`` (the softmax over the
-            foreground labels) or ``'similarity'`` (the cosine of the best label).
+            foreground labels) or ``'similarity'`` (the cosine of the best label); ``'learned'``:
+            the cosine against the null label's learned cosine (``group_label_weight``), not
+            ``bg_threshold``.
         oracle_background: background from the ground truth (test batches must carry it).
+        refine: :class:`clipx.seg.refine.MaskRefiner` settings (e.g. ``dict(iterations=10)``):
+            at inference the upsampled group memberships are refined by the image's colours
+            before each pixel takes its group (PAMR; not in GroupViT). None: off.
+        caption_weight: weight of the image-caption loss (0: the noun losses alone).
         multi_label_weight: weight of the multi-label loss (0: the image-caption loss alone).
+        multi_label_on: what the multi-label loss scores against the nouns: ``'image'`` (the
+            pooled image embedding, GroupViT's) or ``'groups'`` (each noun's best final group
+            among those the forward pass gave patches: multiple-instance, see
+            :func:`multi_label_contrastive_loss`).
+        group_contrast_weight: weight of :func:`group_noun_contrast_loss` (each mentioned noun
+            taken by one segment of its image; 0: off, GroupViT's losses only).
+        group_label_weight: weight of :func:`group_label_loss` (each segment labelled from the
+            caption, the unnamed ones background against a learned null cosine; 0: off).
+        null_init: the null label's initial cosine.
+        assignment_info_weight: weight of :func:`assignment_information_loss` on every grouping
+            stage's soft assignment of the patches (the stages chained): each image's patches
+            spread over several groups, each sure of its own (0: off, GroupViT's losses only).
         init_logit_scale: initial 1/tau of both losses (CLIP: 1/0.07).
         max_logit_scale: clamp on 1/tau (CLIP: 100).
         gather: gather both losses' batches across ranks.
@@ -99,7 +126,14 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         bg_threshold: float = 0.5,
         background_by: str = "probability",
         oracle_background: bool = False,
+        refine: dict | None = None,
+        caption_weight: float = 1.0,
         multi_label_weight: float = 1.0,
+        multi_label_on: str = "image",
+        group_contrast_weight: float = 0.0,
+        group_label_weight: float = 0.0,
+        null_init: float = 0.5,
+        assignment_info_weight: float = 0.0,
         init_logit_scale: float = 1 / 0.07,
         max_logit_scale: float = 100.0,
         gather: bool = True,
@@ -110,6 +144,8 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if background_by not in BACKGROUND_BY:
             raise ValueError(f"background_by='{background_by}' is not one of {BACKGROUND_BY}.")
+        if multi_label_on not in MULTI_LABEL_ON:
+            raise ValueError(f"multi_label_on='{multi_label_on}' is not one of {MULTI_LABEL_ON}.")
         self.backbone = build_clip(clip)
         tower = dict(image_tower)
         tower.pop("type", None)
@@ -130,7 +166,21 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         self.bg_threshold = float(bg_threshold)
         self.background_by = background_by
         self.oracle_background = bool(oracle_background)
+        self.refiner = MaskRefiner(**refine) if refine is not None else None
+        self.caption_weight = float(caption_weight)
         self.multi_label_weight = float(multi_label_weight)
+        self.multi_label_on = multi_label_on
+        self.group_contrast_weight = float(group_contrast_weight)
+        self.group_label_weight = float(group_label_weight)
+        self.assignment_info_weight = float(assignment_info_weight)
+        if background_by == "learned" and not self.group_label_weight:
+            raise ValueError(
+                "background_by='learned' thresholds on the null cosine that group_label_weight > 0 "
+                "trains; set group_label_weight, or use 'similarity' or 'probability'."
+            )
+        self.null_cosine = None
+        if self.group_label_weight:
+            self.null_cosine = nn.Parameter(torch.tensor(float(null_init)))
         self.log_logit_scale = nn.Parameter(torch.tensor(math.log(init_logit_scale)))
         self.log_multi_label_scale = nn.Parameter(torch.tensor(math.log(init_logit_scale)))
         self.max_log_scale = math.log(max_logit_scale)
@@ -177,29 +227,60 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
             self.log_logit_scale.clamp_(0, self.max_log_scale)
             self.log_multi_label_scale.clamp_(0, self.max_log_scale)
         scale, multi_scale = self.logit_scales()
-        image = F.normalize(self.image_tower(inputs).image_embeds, dim=-1)
+        output = self.image_tower(inputs)
+        image = F.normalize(output.image_embeds, dim=-1)
         text = self.backbone.encode_text(tokens)
         losses = {
-            "loss_caption": self.contrastive(image, text, scale),
+            "loss_caption": self.caption_weight * self.contrastive(image, text, scale),
             "logit_scale": scale.detach(),
         }
+        if output.choices:  # a readout: how many final groups the forward pass gave patches
+            losses["groups_used"] = (output.group_sizes() > 0.5).sum(1).float().mean()
+        if self.assignment_info_weight and output.assignments:
+            # every stage's groups as distributions over the patches (the stages chained)
+            chained, infos = None, []
+            for assignment in output.assignments:
+                chained = assignment if chained is None else assignment @ chained
+                infos.append(assignment_information_loss(chained))
+            losses["loss_assign_info"] = self.assignment_info_weight * torch.stack(infos).mean()
+        if not (self.multi_label_weight or self.group_contrast_weight or self.group_label_weight):
+            return losses
+        targets = self.nouns.find(tokens)
+        nouns = self.backbone.embed_classes(self.nouns.names, templates=self.noun_templates)
+        groups = F.normalize(output.group_embeds, dim=-1)
+        on_groups = self.multi_label_on == "groups"
+        present = None  # the groups holding at least one patch
+        if on_groups or self.group_contrast_weight or self.group_label_weight:
+            present = output.group_sizes() > 0.5
+        scored = groups if on_groups else image
         if self.multi_label_weight:
-            targets = self.nouns.find(tokens)
-            nouns = self.backbone.embed_classes(self.nouns.names, templates=self.noun_templates)
             ml = multi_label_contrastive_loss(
-                image, nouns, targets, multi_scale, gather=self.gather
+                scored, nouns, targets, multi_scale, present=present, gather=self.gather
             )
             losses["loss_multi_label"] = self.multi_label_weight * ml
-            with torch.no_grad():
-                losses["acc_noun"] = multi_hot_accuracy(image @ nouns.T, targets)
+        if self.group_contrast_weight:
+            gc = group_noun_contrast_loss(groups, nouns, targets, multi_scale, present)
+            losses["loss_group_noun"] = self.group_contrast_weight * gc
+        if self.group_label_weight:
+            gl = group_label_loss(groups, nouns, targets, multi_scale, self.null_cosine, present)
+            losses["loss_group_label"] = self.group_label_weight * gl
+            losses["null_cosine"] = self.null_cosine.detach()
+        with torch.no_grad():
+            matched = best_match(scored, nouns, present if on_groups else None)
+            losses["acc_noun"] = multi_hot_accuracy(matched, targets)
         return losses
 
     # -------------------------------------------------------------- inference
-    def group_map(self, output: GroupingOutput, size: tuple[int, int]) -> Tensor:
-        """(B, H, W) the final group each pixel belongs to most (soft maps upsampled, then argmax)."""
+    def group_map(
+        self, output: GroupingOutput, size: tuple[int, int], images: Tensor | None = None
+    ) -> Tensor:
+        """(B, H, W) the final group each pixel belongs to most (soft maps upsampled, refined by
+        ``images``' colours when ``refine`` is set, then argmax)."""
         membership = F.interpolate(
             output.patch_to_group(), size=size, mode="bilinear", align_corners=False
         )
+        if self.refiner is not None and images is not None:
+            membership = self.refiner(images, membership)
         return membership.argmax(dim=1)
 
     def group_scores(self, output: GroupingOutput) -> tuple[Tensor, Tensor, list[int]]:
@@ -225,11 +306,11 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         probabilities, the background channel the threshold (or the ground truth's background)."""
         output = self.image_tower(inputs)
         size = tuple(inputs.shape[-2:])
-        groups = F.one_hot(self.group_map(output, size), output.group_embeds.shape[1]).to(
+        groups = F.one_hot(self.group_map(output, size, inputs), output.group_embeds.shape[1]).to(
             inputs.dtype
         )
         probabilities, similarity, foreground = self.group_scores(output)
-        scores = similarity if self.background_by == "similarity" else probabilities
+        scores = probabilities if self.background_by == "probability" else similarity
         logits = inputs.new_zeros(inputs.shape[0], self.num_classes, *size)
         # a pixel's label scores are its group's probabilities; its background test uses `scores`
         logits[:, foreground] = torch.einsum("bhwg,bgf->bfhw", groups, probabilities)
@@ -245,7 +326,8 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
             logits[:, background] = torch.where(is_background, 2.0, -1.0)
             return logits
         best = torch.einsum("bhwg,bgf->bfhw", groups, scores).amax(dim=1)
-        logits[:, background] = torch.where(best < self.bg_threshold, 2.0, -1.0)
+        threshold = self.null_cosine if self.background_by == "learned" else self.bg_threshold
+        logits[:, background] = torch.where(best < threshold, 2.0, -1.0)
         return logits
 
     def predict(self, inputs: Tensor, data_samples: OptSampleList = None) -> SampleList:

@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from mmengine.registry import METRICS
 from mmengine.utils import ProgressBar
+from mmseg.evaluation import IoUMetric
 
 from clipx.seg.metric import class_iou
 
-from .model import GroupViT
+from .model import GroupViT, _ground_truth
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,59 @@ def sweep_background(
     finally:
         model.bg_threshold, model.background_by, model.oracle_background = kept
     return rows
+
+
+@torch.no_grad()
+def grouping_quality(
+    model: GroupViT, dataloader: Iterable, num_classes: int, *, ignore_index: int = 255
+) -> dict:
+    """How well the final groups cut the scene, apart from how they are named.
+
+    Each image's pixels go to their final group (``model.group_map``, as at inference); each
+    group is then given the ground truth's majority label among its pixels, and that
+    prediction is scored with mmseg's IoU: the mIoU a perfect namer of the groups would reach
+    (background included), the bound the grouping sets on every way of naming it.
+
+    Returns:
+        ``groups_per_image`` (mean final groups holding pixels), ``purity`` (% of labelled
+        pixels whose group's majority label is their own), ``foreground_swallowed`` (% of
+        foreground pixels in groups whose majority is the background; needs the model's
+        background label), ``group_oracle_mIoU`` and ``IoU.<index>`` per class, in percent.
+    """
+    model.eval()
+    background = model._background_index()
+    results, groups_used, images, pure, labelled, swallowed, foreground = [], 0, 0, 0, 0, 0, 0
+    for batch in dataloader:
+        data = model.data_preprocessor(batch, False)
+        inputs = data["inputs"]
+        size = tuple(inputs.shape[-2:])
+        maps = model.group_map(model.image_tower(inputs), size, inputs)
+        truth = _ground_truth(data["data_samples"], size).to(maps.device)
+        for group_of, gt in zip(maps, truth, strict=True):
+            valid = gt != ignore_index
+            majority = torch.full_like(gt, ignore_index)
+            present = group_of[valid].unique()
+            for g in present.tolist():
+                here = (group_of == g) & valid
+                majority[group_of == g] = gt[here].bincount(minlength=num_classes).argmax()
+            groups_used += len(present)
+            images += 1
+            pure += int((majority[valid] == gt[valid]).sum())
+            labelled += int(valid.sum())
+            if background is not None:
+                is_fg = valid & (gt != background)
+                foreground += int(is_fg.sum())
+                swallowed += int((majority[is_fg] == background).sum())
+            results.append(
+                IoUMetric.intersect_and_union(majority.cpu(), gt.cpu(), num_classes, ignore_index)
+            )
+    iou, _ = class_iou(results)
+    out = {
+        "groups_per_image": groups_used / max(images, 1),
+        "purity": 100.0 * pure / max(labelled, 1),
+        "group_oracle_mIoU": 100.0 * float(np.nanmean(iou)),
+        **{f"IoU.{k}": 100.0 * float(v) for k, v in enumerate(iou)},
+    }
+    if background is not None:
+        out["foreground_swallowed"] = 100.0 * swallowed / max(foreground, 1)
+    return out

@@ -11,7 +11,7 @@ segments; their mean, projected into CLIP's joint space, is the image embedding.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -30,12 +30,15 @@ class GroupingOutput:
             input tokens to its groups (a softmax over groups, without Gumbel noise: each
             column sums to 1); stage 0's tokens are the patches.
         grid: (h, w) of the patch grid.
+        choices: per grouping stage, the assignment the forward pass used (B, G_s, N_s),
+            detached: one-hot when hard (with the Gumbel noise while training), else soft.
     """
 
     image_embeds: torch.Tensor
     group_embeds: torch.Tensor
     assignments: list[torch.Tensor]
     grid: tuple[int, int]
+    choices: list[torch.Tensor] = field(default_factory=list)
 
     def patch_to_group(self) -> torch.Tensor:
         """(B, G, h, w) each patch's soft membership of every final group (stages chained)."""
@@ -44,6 +47,21 @@ class GroupingOutput:
             chained = assignment @ chained  # (B, G_s, N_s) @ (B, N_s, N_0)
         h, w = self.grid
         return chained.reshape(chained.shape[0], chained.shape[1], h, w)
+
+    def group_sizes(self) -> torch.Tensor:
+        """(B, G) how many patches the forward pass put in each final group (chained choices).
+
+        A group with none holds only its group token: it names no pixel, so a loss that asks a
+        segment to match a noun should not let it answer.
+        """
+        if not self.choices:
+            raise ValueError(
+                "This output carries no choices; it comes from a tower without grouping."
+            )
+        chained = self.choices[0]
+        for choice in self.choices[1:]:
+            chained = choice @ chained
+        return chained.sum(dim=-1)
 
 
 def hard_softmax(logits: torch.Tensor, dim: int) -> torch.Tensor:
@@ -74,6 +92,11 @@ class AssignAttention(nn.Module):
         gumbel_tau: temperature of the noisy softmax.
         assign_eps: added to each group's assigned mass before averaging (an empty group
             stays near zero instead of dividing by zero).
+
+    Attributes:
+        noise_scale: multiplies the Gumbel noise (1: GroupViT's; :class:`GumbelAnnealHook`
+            lowers it over training so the choice made while training becomes the one made at
+            inference).
     """
 
     def __init__(
@@ -90,6 +113,7 @@ class AssignAttention(nn.Module):
         self.gumbel = gumbel
         self.gumbel_tau = gumbel_tau
         self.assign_eps = assign_eps
+        self.noise_scale = 1.0
         self.scale = dim**-0.5
         self.q_proj = nn.Linear(dim, dim)
         self.k_proj = nn.Linear(dim, dim)
@@ -98,16 +122,17 @@ class AssignAttention(nn.Module):
 
     def forward(
         self, groups: torch.Tensor, tokens: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, G, C) groups and (B, N, C) tokens -> new groups (B, G, C), soft assignment (B, G, N)."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(B, G, C) groups and (B, N, C) tokens -> new groups (B, G, C), the soft assignment
+        (B, G, N) and the one used (detached)."""
         logits = self.q_proj(groups) @ self.k_proj(tokens).transpose(1, 2) * self.scale
         soft = logits.softmax(dim=1)
         noisy = logits
         if self.gumbel and self.training:
-            noisy = (logits + gumbel_noise(logits)) / self.gumbel_tau
+            noisy = (logits + self.noise_scale * gumbel_noise(logits)) / self.gumbel_tau
         assign = hard_softmax(noisy, dim=1) if self.hard else noisy.softmax(dim=1)
         weights = assign / (assign.sum(dim=-1, keepdim=True) + self.assign_eps)
-        return self.proj(weights @ self.v_proj(tokens)), soft
+        return self.proj(weights @ self.v_proj(tokens)), soft, assign.detach()
 
 
 class MixerMLP(nn.Module):
@@ -183,14 +208,15 @@ class GroupingBlock(nn.Module):
 
     def forward(
         self, tokens: torch.Tensor, groups: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, N, C) tokens and (B, G, C) group tokens -> (B, G_out, C) segments, (B, G_out, N) soft map."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(B, N, C) tokens and (B, G, C) group tokens -> (B, G_out, C) segments, (B, G_out, N)
+        soft map, and the assignment used (detached)."""
         tokens = self.norm_tokens(tokens)
         groups = self.norm_mixed(self.mix(self.norm_groups(groups)))
         groups = self.pre_assign(groups, tokens)
-        segments, soft = self.assign(groups, tokens)
+        segments, soft, chosen = self.assign(groups, tokens)
         segments = segments + groups
-        return segments + self.mlp(self.norm_out(segments)), soft
+        return segments + self.mlp(self.norm_out(segments)), soft, chosen
 
 
 def _block(dim: int, heads: int) -> nn.TransformerEncoderLayer:
@@ -229,12 +255,15 @@ class GroupingStage(nn.Module):
                 gumbel=gumbel,
             )
 
-    def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """(B, N, C) -> the next stage's tokens and this stage's soft assignment (None: no grouping)."""
+    def forward(
+        self, tokens: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """(B, N, C) -> the next stage's tokens, this stage's soft assignment and the one used
+        (None, None: no grouping)."""
         if self.group_tokens is None:
             for block in self.blocks:
                 tokens = block(tokens)
-            return tokens, None
+            return tokens, None, None
         n = tokens.shape[1]
         joint = torch.cat([tokens, self.group_tokens.expand(tokens.shape[0], -1, -1)], dim=1)
         for block in self.blocks:
@@ -349,15 +378,17 @@ class GroupViTImageTower(nn.Module):
         patches = self.stem(images)
         h, w = patches.shape[-2:]
         tokens = (patches + self._positions(h, w)).flatten(2).transpose(1, 2)
-        assignments = []
+        assignments, choices = [], []
         for stage in self.stages:
-            tokens, soft = stage(tokens)
+            tokens, soft, chosen = stage(tokens)
             if soft is not None:
                 assignments.append(soft)
+                choices.append(chosen)
         tokens = self.norm(tokens)
         return GroupingOutput(
             image_embeds=self.projector(tokens.mean(dim=1)),
             group_embeds=self.projector(tokens),
             assignments=assignments,
             grid=(h, w),
+            choices=choices,
         )

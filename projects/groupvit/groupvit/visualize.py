@@ -42,7 +42,10 @@ def group_maps(model: GroupViT, image: str | os.PathLike | np.ndarray | Image.Im
     for assignment in output.assignments:
         chained = assignment if chained is None else assignment @ chained
         maps = chained.reshape(chained.shape[0], chained.shape[1], h, w)
-        maps = F.interpolate(maps, size=size, mode="bilinear", align_corners=False).argmax(1)
+        maps = F.interpolate(maps, size=size, mode="bilinear", align_corners=False)
+        if model.refiner is not None:  # as inference does (``refine``)
+            maps = model.refiner(inputs, maps)
+        maps = maps.argmax(1)
         stages.append(maps[0, : rgb.shape[0], : rgb.shape[1]].cpu().numpy().astype(np.int64))
     probabilities, _, foreground = model.group_scores(output)
     best = probabilities[0].max(dim=-1)

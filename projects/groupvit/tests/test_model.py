@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from clipx.apis import init_model
-from clipx.seg import segment
+from clipx.seg import MaskRefiner, segment
 from clipx.testing import fake_images, fake_seg_batch, shrink_options
 from projects.groupvit.groupvit import GroupViT
 
@@ -39,13 +40,52 @@ def test_a_caption_batch_trains_the_tower_and_not_the_frozen_text_tower():
     model = build().train()
     data = model.data_preprocessor(caption_batch(model), True)
     losses = model(**data, mode="loss")
-    assert set(losses) == {"loss_caption", "loss_multi_label", "logit_scale", "acc_noun"}
+    assert set(losses) == {
+        "loss_caption",
+        "loss_multi_label",
+        "logit_scale",
+        "acc_noun",
+        "groups_used",
+    }
+    assert 1 <= losses["groups_used"] <= model.image_tower(data["inputs"]).group_embeds.shape[1]
     (losses["loss_caption"] + losses["loss_multi_label"]).backward()
     silent = [n for n, p in model.image_tower.named_parameters() if p.grad is None]
     assert silent == []
     assert model.log_logit_scale.grad is not None and model.log_multi_label_scale.grad is not None
     assert all(p.grad is None for p in model.backbone.parameters())
     assert model.nouns.find(data["data_samples"]["text"]).sum(1).tolist() == [2, 1, 1, 0]
+
+
+def test_the_group_level_losses_train_every_segment():
+    model = build(**{"model.multi_label_on": "groups", "model.group_contrast_weight": 0.5}).train()
+    losses = model(**model.data_preprocessor(caption_batch(model), True), mode="loss")
+    assert {"loss_multi_label", "loss_group_noun"} <= set(losses)
+    (losses["loss_multi_label"] + losses["loss_group_noun"]).backward()
+    assert model.image_tower.stages[0].group_tokens.grad.abs().sum() > 0
+    info = build(**{"model.assignment_info_weight": 0.5}).train()
+    losses = info(**info.data_preprocessor(caption_batch(info), True), mode="loss")
+    assert -0.5 <= losses["loss_assign_info"].item() <= 0.0
+    losses["loss_assign_info"].backward()
+    assert info.image_tower.stages[0].group_tokens.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="multi_label_on='pixels'"):
+        build(**{"model.multi_label_on": "pixels"})
+
+
+def test_the_segment_labels_train_a_null_cosine_that_is_the_background_threshold():
+    model = build(**{"model.group_label_weight": 1.0, "model.background_by": "learned"}).train()
+    losses = model(**model.data_preprocessor(caption_batch(model), True), mode="loss")
+    losses["loss_group_label"].backward()
+    assert model.null_cosine.grad is not None and losses["null_cosine"] == model.null_cosine
+    assert model.image_tower.stages[0].group_tokens.grad.abs().sum() > 0
+    model.eval()
+    background = model.vocabulary.names.index("background")
+    with torch.no_grad():
+        model.null_cosine.fill_(-1.01)
+        assert all((r.pred_sem_seg.data != background).all() for r in predict(model)[0])
+        model.null_cosine.fill_(1.01)
+        assert all((r.pred_sem_seg.data == background).all() for r in predict(model)[0])
+    with pytest.raises(ValueError, match="group_label_weight"):
+        build(**{"model.background_by": "learned"})
 
 
 def test_an_unfrozen_text_tower_trains_with_it():
@@ -67,13 +107,20 @@ def predict(model: GroupViT, seed: int = 0):
         return model.eval().test_step(batch), batch
 
 
-def test_each_pixel_takes_its_groups_best_label_and_the_threshold_gives_background():
-    model = build(**{"model.background_by": "probability", "model.bg_threshold": 0.5})
+@pytest.mark.parametrize("refine", [None, dict(iterations=3, dilations=(1, 2))])
+def test_each_pixel_takes_its_groups_best_label_and_the_threshold_gives_background(refine):
+    model = build(
+        **{"model.background_by": "probability", "model.bg_threshold": 0.5, "model.refine": refine}
+    )
     results, batch = predict(model)
     data = model.data_preprocessor(batch, False)
+    size = tuple(data["inputs"].shape[-2:])
     with torch.no_grad():
         output = model.image_tower(data["inputs"])
-        groups = model.group_map(output, tuple(data["inputs"].shape[-2:]))
+        groups = model.group_map(output, size, data["inputs"])
+        if refine is not None:  # the refined memberships, by hand
+            soft = F.interpolate(output.patch_to_group(), size=size, mode="bilinear")
+            assert torch.equal(groups, MaskRefiner(**refine)(data["inputs"], soft).argmax(1))
         probabilities, _, foreground = model.group_scores(output)
     background = model.vocabulary.names.index("background")
     for b, result in enumerate(results):

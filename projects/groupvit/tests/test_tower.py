@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from projects.groupvit.groupvit import AssignAttention, GroupViTImageTower, hard_softmax
+from projects.groupvit.groupvit import (
+    AssignAttention,
+    GroupViTImageTower,
+    GumbelAnnealHook,
+    hard_softmax,
+)
 
 
 def tower(**kwargs) -> GroupViTImageTower:
@@ -33,7 +38,7 @@ def test_each_group_averages_the_tokens_assigned_to_it(hard):
     torch.manual_seed(0)
     attention = AssignAttention(8, hard=hard, gumbel=False, assign_eps=0.0).eval()
     groups, tokens = torch.randn(1, 3, 8), torch.randn(1, 10, 8)
-    out, soft = attention(groups, tokens)
+    out, soft, _ = attention(groups, tokens)
     torch.testing.assert_close(soft.sum(1), torch.ones(1, 10))
     logits = attention.q_proj(groups) @ attention.k_proj(tokens).transpose(1, 2) / 8**0.5
     assign = (
@@ -73,6 +78,22 @@ def test_output_shapes_and_chained_membership_sums_to_one():
     torch.testing.assert_close(membership.sum(1), torch.ones(3, 4, 4))
 
 
+def test_group_sizes_count_the_patches_the_forward_pass_put_in_each_group():
+    model = tower(num_group_tokens=(8, 2)).train()  # hard, with Gumbel noise
+    out = model(torch.randn(3, 3, 32, 32))
+    sizes = out.group_sizes()
+    assert sizes.shape == (3, 2)
+    torch.testing.assert_close(sizes.sum(1), torch.full((3,), 16.0))  # a 4 x 4 grid
+    torch.testing.assert_close(sizes, sizes.round())  # whole patches: the choices are one-hot
+    by_loop = torch.zeros(3, 2)
+    for b in range(3):
+        for patch in range(16):
+            first = out.choices[0][b, :, patch].argmax()
+            by_loop[b, out.choices[1][b, :, first].argmax()] += 1
+    torch.testing.assert_close(sizes, by_loop)
+    assert not any(c.requires_grad for c in out.choices)
+
+
 def test_mixing_group_tokens_to_fewer_outputs_and_other_input_sizes():
     model = tower(depths=(1, 1), num_group_tokens=(8,), num_output_groups=(3,)).eval()
     with torch.no_grad():
@@ -94,3 +115,29 @@ def test_every_parameter_learns_and_bad_arguments_are_refused():
         tower(patch_stride=6, image_size=36)
     with pytest.raises(ValueError, match="patch stride"):
         tower()(torch.randn(1, 3, 30, 32))
+
+
+def test_the_anneal_hook_lowers_the_noise_until_the_training_choice_is_the_inference_one():
+    model = tower(num_group_tokens=(8, 2))
+    images = torch.randn(2, 3, 32, 32)
+    hook = GumbelAnnealHook(end=10)
+    assert [hook.scale_at(i) for i in (0, 5, 10, 20)] == [1.0, 0.5, 0.0, 0.0]
+    assert GumbelAnnealHook(end=4, final=0.2).scale_at(2) == pytest.approx(0.6)
+
+    class Runner:  # what the hook reads of mmengine's runner
+        iter = 10
+        message_hub = type("Hub", (), {"update_scalar": lambda self, key, value: None})()
+
+    Runner.model = model
+    hook.before_train_iter(Runner(), 0)
+    assert all(m.noise_scale == 0.0 for m in model.modules() if isinstance(m, AssignAttention))
+    with torch.no_grad():
+        inferred = model.eval()(images)
+        model.train().stem.eval()  # the stem's batch norm aside, only the noise differs
+        trained = model(images)
+    for a, b in zip(trained.choices, inferred.choices, strict=True):
+        assert torch.equal(a, b)  # no noise left: training assigns as inference does
+    with pytest.raises(ValueError, match="end=0"):
+        GumbelAnnealHook(end=0)
+    with pytest.raises(ValueError, match="final=2"):
+        GumbelAnnealHook(end=5, final=2)

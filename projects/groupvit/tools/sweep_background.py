@@ -5,7 +5,9 @@
 
 Each row is the config's test evaluator (mmseg's IoU; base / novel split on shapes world) with
 the background given by that threshold; the last row takes it from the ground truth, so the
-difference is what the threshold costs. Pick the threshold on other images than the ones you
+difference is what the threshold costs. Below the table, the grouping on its own: final groups
+per image, pixel purity, the foreground swallowed by background groups, and the mIoU of the
+groups named by their ground-truth majority (what a perfect namer of these groups would reach). Pick the threshold on other images than the ones you
 report, e.g. the training split's complete labels:
     --cfg-options test_dataloader.dataset.data_prefix.img_path=img_dir/train \
         test_dataloader.dataset.data_prefix.seg_map_path=ann_dir/train_all --limit 10
@@ -23,7 +25,11 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from clipx.apis import init_model  # noqa: E402
-from projects.groupvit.groupvit.sweep import settings_of, sweep_background  # noqa: E402
+from projects.groupvit.groupvit.sweep import (  # noqa: E402
+    grouping_quality,
+    settings_of,
+    sweep_background,
+)
 
 COLUMNS = ("mIoU", "mIoU_base", "mIoU_novel", "aAcc")
 
@@ -74,6 +80,15 @@ def main() -> None:
         cells = [f"{row.get(c, float('nan')):.1f}" for c in COLUMNS]
         cells += [f"{row.get(f'IoU.{c}', float('nan')):.1f}" for c in classes]
         lines.append(f"| {row['setting']} | " + " | ".join(cells) + " |")
+    quality = grouping_quality(model, batches, len(classes))
+    per_class = ", ".join(f"{c} {quality[f'IoU.{k}']:.1f}" for k, c in enumerate(classes))
+    lines += [
+        "",
+        f"Grouping: {quality['groups_per_image']:.2f} final groups per image, purity "
+        f"{quality['purity']:.1f}%, foreground in background groups "
+        f"{quality.get('foreground_swallowed', float('nan')):.1f}%; groups named by their "
+        f"ground-truth majority: mIoU {quality['group_oracle_mIoU']:.1f} ({per_class}).",
+    ]
     table = "\n".join(lines)
     print(table)
     if args.out:

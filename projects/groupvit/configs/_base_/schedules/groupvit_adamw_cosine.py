@@ -1,6 +1,6 @@
-# GroupViT's optimiser (AdamW, weight decay 0.05, none on gains, biases, group tokens, positions
-# and temperatures), a linear warm-up then cosine decay to 1%; iteration-based, validated once at
-# the end (mmseg's IoU on the segmentation val split).
+# GroupViT's optimiser (AdamW, weight decay 0.05, none on gains, biases, group tokens, positions,
+# temperatures and the learned null cosine), a linear warm-up then cosine decay to 1%;
+# iteration-based, validated once at the end (mmseg's IoU on the segmentation val split).
 from mmengine.optim import CosineAnnealingLR, LinearLR, OptimWrapper
 from mmengine.runner import IterBasedTrainLoop, TestLoop, ValLoop
 from torch.optim import AdamW
@@ -18,6 +18,7 @@ optim_wrapper = dict(
             "pos_embed": dict(decay_mult=0.0),
             "logit_scale": dict(decay_mult=0.0),
             "multi_label_scale": dict(decay_mult=0.0),
+            "null_cosine": dict(decay_mult=0.0),
         },
     ),
     clip_grad=dict(max_norm=5.0),
