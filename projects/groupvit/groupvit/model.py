@@ -101,9 +101,11 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         group_label_weight: weight of :func:`group_label_loss` (each segment labelled from the
             caption, the unnamed ones background against a learned null cosine; 0: off).
         null_init: the null label's initial cosine.
-        assignment_info_weight: weight of :func:`assignment_information_loss` on every grouping
+        assignment_info_weight: weight of :func:`assignment_information_loss` on each grouping
             stage's soft assignment of the patches (the stages chained): each image's patches
-            spread over several groups, each sure of its own (0: off, GroupViT's losses only).
+            spread over several groups, each sure of its own. One number for every stage, or one
+            per stage (``(1.0, 0.0)``: the first stage over-segments, the last merges freely);
+            0: off, GroupViT's losses only.
         init_logit_scale: initial 1/tau of both losses (CLIP: 1/0.07).
         max_logit_scale: clamp on 1/tau (CLIP: 100).
         gather: gather both losses' batches across ranks.
@@ -133,7 +135,7 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         group_contrast_weight: float = 0.0,
         group_label_weight: float = 0.0,
         null_init: float = 0.5,
-        assignment_info_weight: float = 0.0,
+        assignment_info_weight: float | Sequence[float] = 0.0,
         init_logit_scale: float = 1 / 0.07,
         max_logit_scale: float = 100.0,
         gather: bool = True,
@@ -172,7 +174,8 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         self.multi_label_on = multi_label_on
         self.group_contrast_weight = float(group_contrast_weight)
         self.group_label_weight = float(group_label_weight)
-        self.assignment_info_weight = float(assignment_info_weight)
+        stages = sum(1 for stage in self.image_tower.stages if stage.group_tokens is not None)
+        self.assignment_info_weights = _per_stage(assignment_info_weight, stages)
         if background_by == "learned" and not self.group_label_weight:
             raise ValueError(
                 "background_by='learned' thresholds on the null cosine that group_label_weight > 0 "
@@ -236,13 +239,16 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         }
         if output.choices:  # a readout: how many final groups the forward pass gave patches
             losses["groups_used"] = (output.group_sizes() > 0.5).sum(1).float().mean()
-        if self.assignment_info_weight and output.assignments:
+        if any(self.assignment_info_weights) and output.assignments:
             # every stage's groups as distributions over the patches (the stages chained)
-            chained, infos = None, []
-            for assignment in output.assignments:
+            chained, info = None, 0.0
+            for weight, assignment in zip(
+                self.assignment_info_weights, output.assignments, strict=True
+            ):
                 chained = assignment if chained is None else assignment @ chained
-                infos.append(assignment_information_loss(chained))
-            losses["loss_assign_info"] = self.assignment_info_weight * torch.stack(infos).mean()
+                if weight:
+                    info = info + weight * assignment_information_loss(chained)
+            losses["loss_assign_info"] = info / len(output.assignments)
         if not (self.multi_label_weight or self.group_contrast_weight or self.group_label_weight):
             return losses
         targets = self.nouns.find(tokens)
@@ -340,7 +346,7 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
                 dict(ori_shape=shape, img_shape=shape, pad_shape=shape, padding_size=[0, 0, 0, 0])
             ] * len(inputs)
         gt = (
-            _ground_truth(data_samples, tuple(inputs.shape[-2:]))
+            ground_truth_maps(data_samples, tuple(inputs.shape[-2:]))
             if self.oracle_background
             else None
         )
@@ -360,6 +366,19 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
         )
 
 
+def _per_stage(weight: float | Sequence[float], stages: int) -> tuple[float, ...]:
+    """A loss weight for each grouping stage: one number for all, or one per stage."""
+    if isinstance(weight, (int, float)):
+        return (float(weight),) * stages
+    weights = tuple(float(w) for w in weight)
+    if len(weights) != stages:
+        raise ValueError(
+            f"assignment_info_weight={list(weights)} gives {len(weights)} weights for {stages} "
+            "grouping stages; give one per stage, or a single number for all."
+        )
+    return weights
+
+
 def _tokens_of(data_samples) -> Tensor:
     if isinstance(data_samples, dict) and "text" in data_samples:
         return data_samples["text"]
@@ -370,7 +389,8 @@ def _tokens_of(data_samples) -> Tensor:
     )
 
 
-def _ground_truth(data_samples: OptSampleList, size: tuple[int, int]) -> Tensor:
+def ground_truth_maps(data_samples: OptSampleList, size: tuple[int, int]) -> Tensor:
+    """(B, H, W) the samples' ground-truth maps, padded with 255 to the batch's input ``size``."""
     if not data_samples or not all("gt_sem_seg" in s for s in data_samples):
         raise ValueError(
             "oracle_background=True needs ground-truth maps (gt_sem_seg) in the test batch."

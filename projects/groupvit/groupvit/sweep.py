@@ -14,7 +14,7 @@ from mmseg.evaluation import IoUMetric
 
 from clipx.seg.metric import class_iou
 
-from .model import GroupViT, _ground_truth
+from .model import GroupViT, ground_truth_maps
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def grouping_quality(
         inputs = data["inputs"]
         size = tuple(inputs.shape[-2:])
         maps = model.group_map(model.image_tower(inputs), size, inputs)
-        truth = _ground_truth(data["data_samples"], size).to(maps.device)
+        truth = ground_truth_maps(data["data_samples"], size).to(maps.device)
         for group_of, gt in zip(maps, truth, strict=True):
             valid = gt != ignore_index
             majority = torch.full_like(gt, ignore_index)

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from clipx.apis import init_model
 from clipx.seg import MaskRefiner, segment
 from clipx.testing import fake_images, fake_seg_batch, shrink_options
-from projects.groupvit.groupvit import GroupViT
+from projects.groupvit.groupvit import GroupViT, assignment_information_loss
 
 CONFIG = next((Path(__file__).parents[1] / "configs").glob("groupvit_gs16-4_rn-tiny-64-text_*.py"))
 CAPTIONS = [
@@ -67,6 +67,17 @@ def test_the_group_level_losses_train_every_segment():
     assert -0.5 <= losses["loss_assign_info"].item() <= 0.0
     losses["loss_assign_info"].backward()
     assert info.image_tower.stages[0].group_tokens.grad.abs().sum() > 0
+    # per stage: the first stage only, by hand from the output's soft assignment
+    first = build(**{"model.assignment_info_weight": [1.0, 0.0]}).train()
+    data = first.data_preprocessor(caption_batch(first), True)
+    torch.manual_seed(0)
+    losses = first(**data, mode="loss")
+    torch.manual_seed(0)
+    stage0 = first.image_tower(data["inputs"]).assignments[0]
+    expected = assignment_information_loss(stage0) / 2
+    assert losses["loss_assign_info"].item() == pytest.approx(expected.item(), rel=1e-5)
+    with pytest.raises(ValueError, match="one per stage"):
+        build(**{"model.assignment_info_weight": [1.0, 0.0, 1.0]})
     with pytest.raises(ValueError, match="multi_label_on='pixels'"):
         build(**{"model.multi_label_on": "pixels"})
 
