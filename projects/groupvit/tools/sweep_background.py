@@ -7,8 +7,9 @@ Each row is the config's test evaluator (mmseg's IoU; base / novel split on shap
 the background given by that threshold; the last row takes it from the ground truth, so the
 difference is what the threshold costs. Below the table, the grouping on its own: final groups
 per image, pixel purity, the foreground swallowed by background groups, and the mIoU of the
-groups named by their ground-truth majority (what a perfect namer of these groups would reach). Pick the threshold on other images than the ones you
-report, e.g. the training split's complete labels:
+groups named by their ground-truth majority (what a perfect namer of these groups would
+reach). Pick the threshold on other images than the ones you report, e.g. the training split's
+complete labels:
     --cfg-options test_dataloader.dataset.data_prefix.img_path=img_dir/train \
         test_dataloader.dataset.data_prefix.seg_map_path=ann_dir/train_all --limit 10
 """
