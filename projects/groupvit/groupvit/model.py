@@ -241,14 +241,13 @@ class GroupViT(SwappableVocabulary, BaseSegmentor):
             losses["groups_used"] = (output.group_sizes() > 0.5).sum(1).float().mean()
         if any(self.assignment_info_weights) and output.assignments:
             # every stage's groups as distributions over the patches (the stages chained)
-            chained, info = None, 0.0
-            for weight, assignment in zip(
-                self.assignment_info_weights, output.assignments, strict=True
-            ):
-                chained = assignment if chained is None else assignment @ chained
-                if weight:
-                    info = info + weight * assignment_information_loss(chained)
-            losses["loss_assign_info"] = info / len(output.assignments)
+            memberships = output.stage_memberships()
+            info = sum(
+                w * assignment_information_loss(m)
+                for w, m in zip(self.assignment_info_weights, memberships, strict=True)
+                if w
+            )
+            losses["loss_assign_info"] = info / len(memberships)
         if not (self.multi_label_weight or self.group_contrast_weight or self.group_label_weight):
             return losses
         targets = self.nouns.find(tokens)

@@ -40,11 +40,14 @@ class GroupingOutput:
     grid: tuple[int, int]
     choices: list[torch.Tensor] = field(default_factory=list)
 
+    def stage_memberships(self) -> list[torch.Tensor]:
+        """Per grouping stage, (B, G_s, N_0) each patch's soft membership of its groups (the
+        stages' soft assignments chained)."""
+        return _chain(self.assignments)
+
     def patch_to_group(self) -> torch.Tensor:
         """(B, G, h, w) each patch's soft membership of every final group (stages chained)."""
-        chained = self.assignments[0]
-        for assignment in self.assignments[1:]:
-            chained = assignment @ chained  # (B, G_s, N_s) @ (B, N_s, N_0)
+        chained = self.stage_memberships()[-1]
         h, w = self.grid
         return chained.reshape(chained.shape[0], chained.shape[1], h, w)
 
@@ -58,10 +61,16 @@ class GroupingOutput:
             raise ValueError(
                 "This output carries no choices; it comes from a tower without grouping."
             )
-        chained = self.choices[0]
-        for choice in self.choices[1:]:
-            chained = choice @ chained
-        return chained.sum(dim=-1)
+        return _chain(self.choices)[-1].sum(dim=-1)
+
+
+def _chain(assignments: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Stage assignments (B, G_s, N_s) -> each stage's (B, G_s, N_0) over the patches."""
+    chained, out = None, []
+    for assignment in assignments:
+        chained = assignment if chained is None else assignment @ chained
+        out.append(chained)
+    return out
 
 
 def hard_softmax(logits: torch.Tensor, dim: int) -> torch.Tensor:

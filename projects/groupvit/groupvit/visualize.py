@@ -37,10 +37,9 @@ def group_maps(model: GroupViT, image: str | os.PathLike | np.ndarray | Image.Im
     )["inputs"]
     output = model.image_tower(inputs)
     size = tuple(inputs.shape[-2:])
-    stages, chained = [], None
+    stages = []
     h, w = output.grid
-    for assignment in output.assignments:
-        chained = assignment if chained is None else assignment @ chained
+    for chained in output.stage_memberships():
         maps = chained.reshape(chained.shape[0], chained.shape[1], h, w)
         maps = F.interpolate(maps, size=size, mode="bilinear", align_corners=False)
         if model.refiner is not None:  # as inference does (``refine``)

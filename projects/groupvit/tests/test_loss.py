@@ -71,12 +71,18 @@ def test_lower_when_images_point_at_their_nouns():
     assert aligned < shuffled
 
 
-def test_on_groups_an_image_scores_each_noun_by_its_best_group():
-    torch.manual_seed(1)
+def random_groups(seed: int):
+    """4 images of 3 groups, 5 nouns (8-d, normalised) and targets naming noun 0 at least once."""
+    torch.manual_seed(seed)
     groups = F.normalize(torch.randn(4, 3, 8), dim=-1)
     nouns = F.normalize(torch.randn(5, 8), dim=-1)
     targets = torch.rand(4, 5) > 0.6
     targets[0, 0] = True
+    return groups, nouns, targets
+
+
+def test_on_groups_an_image_scores_each_noun_by_its_best_group():
+    groups, nouns, targets = random_groups(1)
     best = torch.stack([(g @ nouns.T).amax(0) for g in groups])  # (images, nouns) by loop
     loss = multi_label_contrastive_loss(groups, nouns, targets, torch.tensor(5.0))
     assert loss.item() == pytest.approx(by_definition(best, torch.eye(5), targets, 5.0), rel=1e-5)
@@ -85,11 +91,7 @@ def test_on_groups_an_image_scores_each_noun_by_its_best_group():
 
 
 def test_groups_without_patches_do_not_answer_for_their_image():
-    torch.manual_seed(2)
-    groups = F.normalize(torch.randn(4, 3, 8), dim=-1)
-    nouns = F.normalize(torch.randn(5, 8), dim=-1)
-    targets = torch.rand(4, 5) > 0.6
-    targets[0, 0] = True
+    groups, nouns, targets = random_groups(2)
     present = torch.tensor([[1, 0, 1], [0, 1, 0], [1, 1, 1], [0, 0, 1]], dtype=torch.bool)
     best = torch.stack([(g[p] @ nouns.T).amax(0) for g, p in zip(groups, present, strict=True)])
     loss = multi_label_contrastive_loss(groups, nouns, targets, torch.tensor(5.0), present=present)
